@@ -1,0 +1,88 @@
+"""The application factory: settings, backend, pipeline, routes and the one error handler."""
+
+from __future__ import annotations
+
+import logging
+import math
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from . import __version__
+from .backends import Backend, make_backend
+from .config import Settings, load_settings
+from .errors import InvalidRequest, SummarizerError
+from .intake import field_errors
+from .pipeline import Summarizer
+from .routes import probes, v1
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RETRY_AFTER = 5
+
+
+def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
+    """Build the service; a given backend is used as is and left open at shutdown."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        active = backend or make_backend(settings)
+        app.state.summarizer = Summarizer(
+            active, max_attempts=settings.max_attempts, deadline=settings.deadline
+        )
+        try:
+            yield
+        finally:
+            if backend is None:
+                await active.aclose()
+
+    app = FastAPI(
+        title="News summarizer",
+        version=__version__,
+        summary="Who, what, where and denials of a news article, every item grounded in its text.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(v1)
+    app.include_router(probes)
+    app.add_exception_handler(SummarizerError, _summarizer_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    return app
+
+
+def error_response(error: SummarizerError) -> JSONResponse:
+    headers = {}
+    if error.retry_after is not None or error.status in (429, 503):
+        seconds = error.retry_after if error.retry_after is not None else DEFAULT_RETRY_AFTER
+        headers["Retry-After"] = str(max(1, math.ceil(seconds)))
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(error.envelope(), status_code=error.status, headers=headers)
+
+
+async def _summarizer_error(request: Request, error: SummarizerError) -> JSONResponse:
+    if error.status >= 500:
+        log.warning("%s %s -> %d %s: %s", request.method, request.url.path, error.status, error.code, error.message)
+    return error_response(error)
+
+
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    return error_response(InvalidRequest("the request is not valid", details=field_errors(error.errors())))
+
+
+async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
+    phrase = HTTPStatus(error.status_code).phrase
+    envelope = {"error": {"code": phrase.lower().replace(" ", "_"), "message": str(error.detail), "details": None}}
+    return JSONResponse(envelope, status_code=error.status_code, headers=error.headers)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(SummarizerError("internal error; the request was not completed"))

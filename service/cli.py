@@ -1,0 +1,75 @@
+"""The `summarizer` command: `serve` runs the HTTP service, `summarize` runs one article through the same pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .backends import make_backend
+from .config import ConfigError, Settings, load_settings
+from .errors import InvalidBody, SummarizerError
+from .intake import article_from_payload
+from .pipeline import Summarizer
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"summarizer: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port)
+    return asyncio.run(_summarize(settings, args.file))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="summarizer", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    summarize = commands.add_parser("summarize", help="summarize one article and print the JSON response")
+    summarize.add_argument("file", help="a text file with the article, or - for standard input")
+    return parser
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port)
+    return 0
+
+
+async def _summarize(settings: Settings, file: str) -> int:
+    try:
+        article = article_from_payload({"text": _read(file)}, settings.max_chars)
+        backend = make_backend(settings)
+        try:
+            summarizer = Summarizer(backend, max_attempts=settings.max_attempts, deadline=settings.deadline)
+            result = await summarizer.summarize(article)
+        finally:
+            await backend.aclose()
+    except SummarizerError as exc:
+        print(json.dumps(exc.envelope(), ensure_ascii=False), file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _read(file: str) -> str:
+    try:
+        return sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidBody(f"cannot read {file}: {exc}") from None

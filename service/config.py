@@ -1,0 +1,60 @@
+"""The service's one configuration object, read from SUMMARIZER_* environment variables."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "SUMMARIZER_"
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+
+class ConfigError(Exception):
+    """A setting is malformed; the message names the environment variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="ignore", frozen=True, populate_by_name=True
+    )
+
+    backend: Literal["openai", "llama"] | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SUMMARIZER_API_KEY", "OPENAI_API_KEY")
+    )
+    model: str | None = None
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    timeout: float = Field(default=60.0, gt=0)
+    deadline: float = Field(default=120.0, gt=0)
+    api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    max_chars: int = Field(default=200_000, gt=0)
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(key.strip() for key in value.split(",") if key.strip())
+        return value
+
+    @property
+    def resolved_backend(self) -> Literal["openai", "llama"]:
+        if self.backend:
+            return self.backend
+        return "openai" if self.base_url or self.api_key else "llama"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; a malformed value raises ConfigError naming its variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            variable = field if field.isupper() else ENV_PREFIX + field.upper()
+            shown = "" if "KEY" in variable else f" (got {error.get('input')!r})"
+            lines.append(f"{variable}: {error['msg']}{shown}")
+        raise ConfigError("invalid configuration: " + "; ".join(lines)) from None

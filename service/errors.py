@@ -1,0 +1,147 @@
+"""Errors of the summarizer, each mapped to one HTTP status of the contract.
+
+    SummarizerError                     500 internal_error
+    ├── RequestError                    4xx: the caller's request cannot be served
+    │   ├── InvalidBody                 400 invalid_body
+    │   ├── Unauthorized                401 unauthorized
+    │   ├── ArticleTooLarge             413 article_too_large
+    │   ├── UnsupportedMediaType        415 unsupported_media_type
+    │   ├── InvalidRequest              422 invalid_request
+    │   └── RateLimited                 429 rate_limited
+    ├── ModelOutputError                502 invalid_model_output   every attempt's answer was rejected
+    ├── BackendError                    502 backend_error          the model server refused the call
+    ├── BackendUnavailable              503 backend_unavailable    unreachable, overloaded or rate-limited
+    └── DeadlineExceeded                504 deadline_exceeded
+
+One attempt's answer can be rejected without the request failing; the re-ask
+loop catches these and asks again:
+
+    AnswerRejected
+    ├── Refused                         the model refused to answer
+    ├── Truncated                       the answer hit the token limit
+    ├── MalformedJSON                   not parseable as JSON
+    ├── SchemaViolation                 JSON that does not match the schema
+    └── Ungrounded                      quotes or names not found in the article
+
+Backends raise only BackendError and BackendUnavailable: an SDK's own
+exceptions never cross the backend's edge. A refusal or a truncated answer is
+reported in the backend's Completion and rejected by validation, so that its
+tokens are still counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+class SummarizerError(Exception):
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, details: Any = None, retry_after: float | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.retry_after = retry_after
+
+    def envelope(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class RequestError(SummarizerError):
+    status = 400
+    code = "bad_request"
+
+
+class InvalidBody(RequestError):
+    status = 400
+    code = "invalid_body"
+
+
+class Unauthorized(RequestError):
+    status = 401
+    code = "unauthorized"
+
+
+class ArticleTooLarge(RequestError):
+    status = 413
+    code = "article_too_large"
+
+
+class UnsupportedMediaType(RequestError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class InvalidRequest(RequestError):
+    status = 422
+    code = "invalid_request"
+
+
+class RateLimited(RequestError):
+    status = 429
+    code = "rate_limited"
+
+
+class ModelOutputError(SummarizerError):
+    status = 502
+    code = "invalid_model_output"
+
+
+class BackendError(SummarizerError):
+    status = 502
+    code = "backend_error"
+
+
+class BackendUnavailable(SummarizerError):
+    status = 503
+    code = "backend_unavailable"
+
+
+class DeadlineExceeded(SummarizerError):
+    status = 504
+    code = "deadline_exceeded"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an answer was rejected, addressed by JSON pointer into the answer."""
+
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.path or '/'}: {self.message}"
+
+
+class AnswerRejected(Exception):
+    code = "rejected"
+
+    def __init__(self, problems: list[Problem], *, raw: str | None = None):
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+        self.raw = raw
+
+
+class Refused(AnswerRejected):
+    code = "refused"
+
+
+class Truncated(AnswerRejected):
+    code = "truncated"
+
+
+class MalformedJSON(AnswerRejected):
+    code = "malformed_json"
+
+
+class SchemaViolation(AnswerRejected):
+    code = "schema_violation"
+
+
+class Ungrounded(AnswerRejected):
+    code = "ungrounded"

@@ -1,0 +1,206 @@
+"""Grounding: every quote, name and proper noun of an answer must be found in the article.
+
+Matching forgives what models routinely change when they copy text (runs of
+white space, quotation marks, curly against straight apostrophes, dashes,
+letter case, a full stop at the end), but the
+evidence returned is always the article's own substring at `start:end`, with
+offsets computed here and never taken from the model. Offsets count Unicode
+code points, as Python's str does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .errors import Problem
+
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′`", "'"),
+        # Quotation marks are dropped: models add, drop and swap them freely.
+        **dict.fromkeys('"“”„‟″«»', ""),
+        **dict.fromkeys("‐‑‒–—−", "-"),
+        "…": "...",
+        **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", ""),
+    }
+)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+_LOOSE_ENDS = " '.,;:!?"
+
+
+def fold(text: str) -> str:
+    """The matching form of a text: folded case, no quotation marks, plain dashes, single spaces."""
+    return " ".join(text.translate(_FOLD).casefold().split())
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+class ArticleIndex:
+    """The article in matching form, with the article offset of every matching-form character."""
+
+    def __init__(self, text: str):
+        self.text = text
+        chars: list[str] = []
+        origin: list[int] = []
+        for position, char in enumerate(text):
+            if char.isspace():
+                if chars and chars[-1] != " ":
+                    chars.append(" ")
+                    origin.append(position)
+                continue
+            for folded in char.translate(_FOLD).casefold():
+                chars.append(folded)
+                origin.append(position)
+        self.folded = "".join(chars)
+        self._origin = origin
+
+    def find(self, phrase: str, *, whole_words: bool = False) -> Span | None:
+        """The first span of the article that matches the phrase, or None."""
+        needle = fold(phrase)
+        if not needle:
+            return None
+        position = self.folded.find(needle)
+        while position != -1:
+            end = position + len(needle)
+            if not whole_words or self._bounded(needle, position, end):
+                return Span(self._origin[position], self._origin[end - 1] + 1)
+            position = self.folded.find(needle, position + 1)
+        return None
+
+    def find_quote(self, quote: str) -> Span | None:
+        """Like find, but also forgives punctuation the model added or dropped at either end."""
+        return self.find(quote) or self.find(quote.strip(_LOOSE_ENDS))
+
+    def evidence(self, span: Span) -> dict[str, Any]:
+        return {"quote": self.text[span.start : span.end], "start": span.start, "end": span.end}
+
+    def _bounded(self, needle: str, start: int, end: int) -> bool:
+        before_ok = not needle[0].isalnum() or start == 0 or not self.folded[start - 1].isalnum()
+        after_ok = not needle[-1].isalnum() or end == len(self.folded) or not self.folded[end].isalnum()
+        return before_ok and after_ok
+
+
+def unknown_names(text: str, index: ArticleIndex) -> list[str]:
+    """Capitalised words of a free text that the article never uses: invented names."""
+    missing = []
+    for word in _WORD.findall(text):
+        if word[0].isupper():
+            word = _POSSESSIVE.sub("", word)
+            if index.find(word, whole_words=True) is None and word not in missing:
+                missing.append(word)
+    return missing
+
+
+@dataclass
+class Grounding:
+    """The grounded part of an answer in response form, and what could not be grounded."""
+
+    who: list[dict[str, Any]] = field(default_factory=list)
+    what: dict[str, Any] | None = None
+    where: list[dict[str, Any]] = field(default_factory=list)
+    denials: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+
+    def fields(self) -> dict[str, Any]:
+        return {"who": self.who, "what": self.what, "where": self.where, "denials": self.denials}
+
+
+class _ItemCheck:
+    """Checks one item of the answer, collecting every problem before judging it."""
+
+    def __init__(self, index: ArticleIndex, path: str):
+        self.index = index
+        self.path = path
+        self.problems: list[Problem] = []
+        self.reasons: list[str] = []
+
+    def name(self, key: str, value: str) -> str:
+        span = self.index.find(value, whole_words=True)
+        if span is None:
+            self._fail(key, "name_not_in_article", f"{value!r} does not occur in the article")
+            return value
+        return self.index.text[span.start : span.end]
+
+    def quote(self, value: str) -> dict[str, Any]:
+        span = self.index.find_quote(value)
+        if span is None:
+            self._fail("quote", "quote_not_in_article", f"{value[:200]!r} is not a verbatim part of the article")
+            return {}
+        return self.index.evidence(span)
+
+    def free_text(self, key: str, value: str | None) -> str | None:
+        if value is not None and (missing := unknown_names(value, self.index)):
+            names = ", ".join(map(repr, missing))
+            self._fail(key, "invented_name", f"names not in the article: {names}")
+        return value
+
+    def _fail(self, key: str, reason: str, message: str) -> None:
+        self.problems.append(Problem(f"{self.path}/{key}", message))
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+
+
+def ground(answer: dict[str, Any], index: ArticleIndex) -> Grounding:
+    """Keep the items of a schema-valid answer that the article supports; report the rest."""
+    result = Grounding()
+
+    def check(field_name: str, position: int | None, build) -> dict[str, Any] | None:
+        path = f"/{field_name}" + ("" if position is None else f"/{position}")
+        item = _ItemCheck(index, path)
+        built = build(item)
+        if item.problems:
+            result.problems.extend(item.problems)
+            result.dropped.append({"path": path, "field": field_name, "reasons": item.reasons})
+            return None
+        return built
+
+    for position, who in enumerate(answer["who"]):
+        built = check("who", position, lambda c, w=who: {
+            "name": c.name("name", w["name"]),
+            "role": c.free_text("role", w["role"]),
+            "evidence": [c.quote(w["quote"])],
+        })
+        _add_unique(result.who, built, lambda item: fold(item["name"]))
+
+    what = answer["what"]
+    result.what = check("what", None, lambda c: {
+        "text": c.free_text("text", what["text"]),
+        "evidence": [c.quote(what["quote"])],
+    })
+
+    for position, where in enumerate(answer["where"]):
+        built = check("where", position, lambda c, w=where: {
+            "name": c.name("name", w["name"]),
+            "evidence": [c.quote(w["quote"])],
+        })
+        _add_unique(result.where, built, lambda item: fold(item["name"]))
+
+    for position, denial in enumerate(answer["denials"]):
+        built = check("denials", position, lambda c, d=denial: {
+            "who": c.name("who", d["who"]),
+            "denied": c.free_text("denied", d["denied"]),
+            "kind": d["kind"],
+            "evidence": [c.quote(d["quote"])],
+        })
+        # One party may deny several things: only the same denial twice is merged.
+        _add_unique(result.denials, built, lambda item: (fold(item["who"]), item["evidence"][0]["start"]))
+    return result
+
+
+def _add_unique(items: list[dict[str, Any]], new: dict[str, Any] | None, identity: Callable[[dict[str, Any]], Any]) -> None:
+    """Append an item, or merge its evidence into the earlier item with the same identity."""
+    if new is None:
+        return
+    for item in items:
+        if identity(item) == identity(new):
+            item["evidence"].extend(e for e in new["evidence"] if e not in item["evidence"])
+            return
+    items.append(new)

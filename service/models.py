@@ -1,0 +1,96 @@
+"""The HTTP API's request and response bodies, as published in the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
+
+
+class SummaryRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    text: StrictStr | None = Field(default=None, description="The article body, plain text.")
+    html: StrictStr | None = Field(default=None, description="The article as HTML; the text is extracted.")
+    title: StrictStr | None = Field(default=None, max_length=2000, description="The headline, given as context.")
+    language: StrictStr | None = Field(default=None, max_length=35, description="BCP-47 hint such as en or de.")
+    id: StrictStr | None = Field(default=None, max_length=512, description="Your own reference, echoed back.")
+
+    @model_validator(mode="after")
+    def _has_article(self) -> SummaryRequest:
+        body = self.text if self.text is not None else self.html
+        if body is None:
+            raise ValueError("give the article as 'text' or 'html'")
+        if not body.strip():
+            raise ValueError("the article is empty")
+        return self
+
+
+class Evidence(BaseModel):
+    quote: str = Field(description="Exactly article[start:end].")
+    start: int
+    end: int
+
+
+class Who(BaseModel):
+    name: str
+    role: str | None
+    evidence: list[Evidence]
+
+
+class What(BaseModel):
+    text: str
+    evidence: list[Evidence]
+
+
+class Where(BaseModel):
+    name: str
+    evidence: list[Evidence]
+
+
+class Denial(BaseModel):
+    who: str
+    denied: str
+    kind: Literal["explicit", "implicit", "no_comment"]
+    evidence: list[Evidence]
+
+
+class Dropped(BaseModel):
+    path: str = Field(description="JSON pointer of the item in the model's answer.")
+    field: str
+    reasons: list[str]
+
+
+class TokenUsage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class Meta(BaseModel):
+    backend: str
+    model: str
+    prompt_version: str
+    schema_version: str
+    attempts: int = Field(description="Model calls made for this request.")
+    usage: TokenUsage = Field(description="Tokens summed over every attempt.")
+    latency_ms: int
+    dropped: list[Dropped] = Field(description="Items removed because the article does not support them.")
+
+
+class SummaryResponse(BaseModel):
+    id: str | None
+    who: list[Who]
+    what: What | None = Field(description="null when no summary of the event could be grounded.")
+    where: list[Where]
+    denials: list[Denial]
+    meta: Meta
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorEnvelope(BaseModel):
+    error: ErrorBody

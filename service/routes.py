@@ -1,0 +1,105 @@
+"""The HTTP routes; each one hands its work to the pipeline or the backend."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from .backends import Backend
+from .config import Settings
+from .errors import BackendUnavailable, Unauthorized
+from .intake import JSON_TYPES, TEXT_TYPES, read_article
+from .models import ErrorEnvelope, SummaryRequest, SummaryResponse
+from .pipeline import Article, Summarizer
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_summarizer(request: Request) -> Summarizer:
+    return request.app.state.summarizer
+
+
+def get_backend(request: Request) -> Backend:
+    return request.app.state.summarizer.backend
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def require_api_key(request: Request, settings: SettingsDep) -> None:
+    if not settings.api_keys:
+        return
+    scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+    given = bearer.strip() if scheme.lower() == "bearer" else request.headers.get("x-api-key", "")
+    matched = False
+    for key in settings.api_keys:  # every key is compared, so timing tells nothing of which matched
+        matched |= hmac.compare_digest(given.encode(), key.get_secret_value().encode())
+    if not matched:
+        raise Unauthorized("a valid API key is required: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
+
+
+async def article_from_body(request: Request, settings: SettingsDep) -> Article:
+    return await read_article(request, settings.max_chars)
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": text}
+    for status, text in {
+        400: "The body is not valid JSON or not valid text in its charset.",
+        401: "Inbound API keys are configured and the request has none or a wrong one.",
+        413: "The article is over the size limit.",
+        415: "Unsupported content type.",
+        422: "No text, empty text or wrong field types.",
+        429: "Rate limit exceeded (see Retry-After).",
+        502: "The model kept answering invalid output; details holds every attempt's errors.",
+        503: "The model backend is unreachable or overloaded (see Retry-After).",
+        504: "The request's deadline passed.",
+    }.items()
+}
+
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            JSON_TYPES[0]: {"schema": SummaryRequest.model_json_schema()},
+            TEXT_TYPES[0]: {"schema": {"type": "string", "description": "The article body, plain text."}},
+        },
+    }
+}
+
+v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=_ERRORS)
+probes = APIRouter()
+
+
+@v1.post("/summaries", response_model=SummaryResponse, openapi_extra=_BODY)
+async def create_summary(
+    article: Annotated[Article, Depends(article_from_body)],
+    summarizer: Annotated[Summarizer, Depends(get_summarizer)],
+) -> dict[str, Any]:
+    """Summarize one article into who, what, where and denials, each grounded in its text."""
+    return await summarizer.summarize(article)
+
+
+@v1.get("/schema")
+async def answer_schema(summarizer: Annotated[Summarizer, Depends(get_summarizer)]) -> dict[str, Any]:
+    """The JSON Schema that the model's answer is validated against."""
+    return summarizer.schema.document
+
+
+@probes.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@probes.get("/readyz", responses={503: {"model": ErrorEnvelope}})
+async def readyz(backend: Annotated[Backend, Depends(get_backend)]) -> JSONResponse:
+    """The model backend is usable: the model is loaded or its server answers."""
+    if not await backend.ready():
+        raise BackendUnavailable(f"the {backend.name} backend is not ready", retry_after=5)
+    return JSONResponse({"status": "ready", "backend": backend.name, "model": backend.model})

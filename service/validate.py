@@ -1,0 +1,59 @@
+"""First two checks of an answer: it parses as JSON, and it matches the answer schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from .backends import Completion
+from .errors import MalformedJSON, Problem, Refused, SchemaViolation, Truncated
+
+_FENCE = re.compile(r"^\s*```[a-zA-Z]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
+_MAX_MESSAGE = 300
+
+
+def check_completion(completion: Completion) -> None:
+    """Reject refusals and truncated answers before they are read as JSON."""
+    if completion.refusal is not None:
+        problem = Problem("", f"the model refused to answer: {completion.refusal[:_MAX_MESSAGE]}")
+        raise Refused([problem], raw=completion.refusal)
+    if completion.truncated:
+        problem = Problem("", "the answer was cut off at the token limit; answer with fewer, shorter items")
+        raise Truncated([problem], raw=completion.text)
+
+
+def parse_json(raw: str) -> Any:
+    """Parse the answer, tolerating a Markdown code fence or prose around one JSON object."""
+    fenced = _FENCE.match(raw)
+    text = fenced.group(1) if fenced else raw
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as first_error:
+        start, end = text.find("{"), text.rfind("}")
+        if 0 <= start < end:
+            try:
+                return json.loads(text[start : end + 1])
+            except json.JSONDecodeError:
+                pass
+        problem = Problem("", f"not valid JSON: {first_error.msg} at line {first_error.lineno} column {first_error.colno}")
+        raise MalformedJSON([problem], raw=raw) from None
+
+
+def check_schema(answer: Any, validator: Draft202012Validator, raw: str) -> None:
+    """Raise SchemaViolation listing every schema error, each at its JSON pointer."""
+    errors = sorted(validator.iter_errors(answer), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        problems = [Problem(pointer(error.absolute_path), _shorten(error.message)) for error in errors]
+        raise SchemaViolation(problems, raw=raw)
+
+
+def pointer(path: Any) -> str:
+    """JSON pointer (RFC 6901) of a path given as keys and indexes."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _shorten(message: str) -> str:
+    return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 1] + "…"

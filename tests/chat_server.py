@@ -1,0 +1,137 @@
+"""A scriptable OpenAI-compatible chat server on 127.0.0.1, run in a thread.
+
+Tests queue replies with `enqueue(...)`; benchmarks set `fallback` to answer
+every request without a script. Each request's JSON body is kept in `received`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+
+@dataclass
+class Reply:
+    """One scripted answer of the server."""
+
+    content: str | None = None
+    status: int = 200
+    finish_reason: str = "stop"
+    refusal: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    error_body: Any = None
+    usage: tuple[int, int] = (120, 60)
+
+    @classmethod
+    def json(cls, answer: Any, **options: Any) -> Reply:
+        return cls(content=json.dumps(answer, ensure_ascii=False), **options)
+
+    @classmethod
+    def error(cls, status: int, message: str = "scripted failure", **options: Any) -> Reply:
+        body = {"error": {"message": message, "type": "server_error", "code": None}}
+        return cls(status=status, error_body=body, **options)
+
+
+class ChatServer:
+    def __init__(self) -> None:
+        self.script: deque[Reply] = deque()
+        self.received: list[dict[str, Any]] = []
+        self.fallback: Callable[[dict[str, Any]], Reply] | None = None
+        self._lock = threading.Lock()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def enqueue(self, *replies: Reply | dict[str, Any]) -> ChatServer:
+        with self._lock:
+            self.script.extend(r if isinstance(r, Reply) else Reply.json(r) for r in replies)
+        return self
+
+    def reset(self) -> None:
+        with self._lock:
+            self.script.clear()
+            self.received.clear()
+            self.fallback = None
+
+    def start(self) -> ChatServer:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        app = Starlette(
+            routes=[
+                Route("/v1/chat/completions", self._chat, methods=["POST"]),
+                Route("/v1/models", self._models, methods=["GET"]),
+            ]
+        )
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", backlog=4096, timeout_keep_alive=30)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test chat server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.should_exit = True
+            self._thread.join(timeout=5)
+
+    async def _models(self, request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [{"id": "test-model", "object": "model", "owned_by": "tests"}]})
+
+    async def _chat(self, request: Request) -> Response:
+        body = await request.json()
+        with self._lock:
+            self.received.append(body)
+            reply = self.script.popleft() if self.script else None
+        if reply is None and self.fallback is not None:
+            reply = self.fallback(body)
+        if reply is None:
+            reply = Reply.error(500, "no scripted reply left")
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.status != 200:
+            return JSONResponse(reply.error_body, status_code=reply.status, headers=reply.headers)
+        return JSONResponse(_completion(body, reply), headers=reply.headers)
+
+
+def _completion(request: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    prompt_tokens, completion_tokens = reply.usage
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": request.get("model", "test-model"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply.content, "refusal": reply.refusal},
+                "finish_reason": reply.finish_reason,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
