@@ -17,6 +17,7 @@ from .backends import Backend, make_backend
 from .config import Settings, load_settings
 from .errors import InvalidRequest, SummarizerError
 from .intake import field_errors
+from .limits import RateLimiter
 from .pipeline import Summarizer
 from .routes import probes, v1
 
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         lifespan=lifespan,
     )
     app.state.settings = settings
+    rate = settings.resolved_rate_limit
+    app.state.limiter = RateLimiter(rate) if rate else None
     app.include_router(v1)
     app.include_router(probes)
     app.add_exception_handler(SummarizerError, _summarizer_error)

@@ -7,8 +7,11 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from .limits import Rate
+
 ENV_PREFIX = "SUMMARIZER_"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+DEFAULT_RATE_LIMIT = Rate(120, 60.0)
 
 
 class ConfigError(Exception):
@@ -31,6 +34,8 @@ class Settings(BaseSettings):
     deadline: float = Field(default=120.0, gt=0)
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()
     max_chars: int = Field(default=200_000, gt=0)
+    # "120/minute"; "off" disables it. Unset: on at 120/minute when inbound keys are set.
+    rate_limit: Annotated[Rate | Literal["off"] | None, NoDecode] = None
 
     @field_validator("api_keys", mode="before")
     @classmethod
@@ -38,6 +43,19 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(key.strip() for key in value.split(",") if key.strip())
         return value
+
+    @field_validator("rate_limit", mode="before")
+    @classmethod
+    def _parse_rate(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() != "off":
+            return Rate.parse(value)
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @property
+    def resolved_rate_limit(self) -> Rate | None:
+        if self.rate_limit == "off":
+            return None
+        return self.rate_limit or (DEFAULT_RATE_LIMIT if self.api_keys else None)
 
     @property
     def resolved_backend(self) -> Literal["openai", "llama"]:

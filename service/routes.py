@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -10,8 +11,9 @@ from fastapi.responses import JSONResponse
 
 from .backends import Backend
 from .config import Settings
-from .errors import BackendUnavailable, Unauthorized
+from .errors import BackendUnavailable, RateLimited, Unauthorized
 from .intake import JSON_TYPES, TEXT_TYPES, read_article
+from .limits import RateLimiter
 from .models import ErrorEnvelope, SummaryRequest, SummaryResponse
 from .pipeline import Article, Summarizer
 
@@ -31,9 +33,18 @@ def get_backend(request: Request) -> Backend:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def require_api_key(request: Request, settings: SettingsDep) -> None:
+def admit_client(request: Request, settings: SettingsDep) -> None:
+    """Check the inbound API key, then the client's rate limit."""
+    client = _authenticated_key(request, settings) or (request.client.host if request.client else "?")
+    limiter: RateLimiter | None = request.app.state.limiter
+    if limiter and (wait := limiter.wait_needed(client)):
+        raise RateLimited(f"rate limit of {limiter.rate} exceeded; retry in {math.ceil(wait)} s", retry_after=wait)
+
+
+def _authenticated_key(request: Request, settings: Settings) -> str | None:
+    """The caller's key when inbound keys are configured (raising Unauthorized if it is not one)."""
     if not settings.api_keys:
-        return
+        return None
     scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
     given = bearer.strip() if scheme.lower() == "bearer" else request.headers.get("x-api-key", "")
     matched = False
@@ -41,6 +52,7 @@ def require_api_key(request: Request, settings: SettingsDep) -> None:
         matched |= hmac.compare_digest(given.encode(), key.get_secret_value().encode())
     if not matched:
         raise Unauthorized("a valid API key is required: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
+    return given
 
 
 async def article_from_body(request: Request, settings: SettingsDep) -> Article:
@@ -72,7 +84,7 @@ _BODY = {
     }
 }
 
-v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=_ERRORS)
+v1 = APIRouter(prefix="/v1", dependencies=[Depends(admit_client)], responses=_ERRORS)
 probes = APIRouter()
 
 

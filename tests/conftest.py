@@ -74,13 +74,18 @@ def settings_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
-def client_for(chat: ChatServer, monkeypatch: pytest.MonkeyPatch, **env: str) -> TestClient:
-    """A TestClient of the real app on the OpenAI-compatible backend, pointed at the chat server."""
-    monkeypatch.setenv("SUMMARIZER_BASE_URL", chat.base_url)
-    monkeypatch.setenv("SUMMARIZER_MODEL", "test-model")
-    for name, value in env.items():
-        monkeypatch.setenv(f"SUMMARIZER_{name.upper()}", value)
-    return TestClient(create_app(load_settings()))
+@pytest.fixture
+def service_on(chat: ChatServer, settings_env: pytest.MonkeyPatch):
+    """Make a TestClient of the real app, configured by SUMMARIZER_* values, against the chat server."""
+
+    def make(**env: str) -> TestClient:
+        settings_env.setenv("SUMMARIZER_BASE_URL", chat.base_url)
+        settings_env.setenv("SUMMARIZER_MODEL", "test-model")
+        for name, value in env.items():
+            settings_env.setenv(f"SUMMARIZER_{name.upper()}", value)
+        return TestClient(create_app(load_settings()))
+
+    return make
 
 
 @pytest.fixture

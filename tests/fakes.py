@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import deque
 from typing import Any
@@ -18,6 +19,7 @@ class FakeBackend:
         self.requests: list[ChatRequest] = []
         self.is_ready = True
         self.closed = False
+        self.delay = 0.0
 
     def enqueue(self, *replies: Completion | Exception | dict[str, Any] | str) -> FakeBackend:
         """Queue answers: a dict is sent as JSON, a str as is, an exception is raised."""
@@ -31,6 +33,7 @@ class FakeBackend:
 
     async def complete(self, request: ChatRequest) -> Completion:
         self.requests.append(request)
+        await asyncio.sleep(self.delay)
         if not self.script:
             raise AssertionError("FakeBackend was called more often than scripted")
         reply = self.script.popleft()

@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import openai
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_random_exponential
 
 from ..errors import BackendError, BackendUnavailable
 from . import ChatRequest, Completion, Usage
@@ -167,7 +167,7 @@ def _retry_after(headers: Any) -> float | None:
         return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
 
 
-_backoff = wait_exponential_jitter(initial=0.25, max=8.0, jitter=0.25)
+_backoff = wait_random_exponential(multiplier=0.25, max=8.0)
 
 
 def _wait_retry_after_or_backoff(state: RetryCallState) -> float:

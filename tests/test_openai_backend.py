@@ -1,0 +1,234 @@
+"""The service on its OpenAI-compatible backend, against a real chat server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+
+from .chat_server import Reply
+from .conftest import SEED_ARTICLE, seed_answer
+
+INVENTED = "Yevgeny Prigozhin"
+
+
+def post(client, text: str = SEED_ARTICLE, **fields):
+    return client.post("/v1/summaries", json={"text": text, **fields})
+
+
+def assert_grounded(body: dict) -> None:
+    items = [*body["who"], *body["where"], *body["denials"], *([body["what"]] if body["what"] else [])]
+    for item in items:
+        for evidence in item["evidence"]:
+            assert SEED_ARTICLE[evidence["start"] : evidence["end"]] == evidence["quote"]
+    for name in [w["name"] for w in body["who"]] + [w["name"] for w in body["where"]] + [d["who"] for d in body["denials"]]:
+        assert name in SEED_ARTICLE
+
+
+def test_good_answer_is_returned_grounded_with_meta(chat, service_on):
+    chat.enqueue(seed_answer())
+    with service_on() as client:
+        response = post(client, id="cms-123")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == "cms-123"
+    assert [w["name"] for w in body["who"]] == ["Israel", "Popular Mobilization Forces", "Mohammed Shia al-Sudani"]
+    assert [d["kind"] for d in body["denials"]] == ["explicit", "no_comment"]
+    assert_grounded(body)
+    meta = body["meta"]
+    assert meta["backend"] == "openai" and meta["model"] == "test-model"
+    assert meta["attempts"] == 1 and meta["dropped"] == []
+    assert meta["usage"] == {"prompt_tokens": 120, "completion_tokens": 60}
+    assert meta["prompt_version"] == "summarize-v1" and meta["schema_version"] == "summary-v1"
+
+
+def test_request_asks_for_strict_json_schema_and_delimits_the_article(chat, service_on):
+    chat.enqueue(seed_answer())
+    with service_on() as client:
+        post(client, title="Missiles hit militia base")
+    sent = chat.received[0]
+    assert sent["response_format"]["type"] == "json_schema"
+    assert sent["response_format"]["json_schema"]["strict"] is True
+    schema = sent["response_format"]["json_schema"]["schema"]
+    assert "$schema" not in schema and schema["additionalProperties"] is False
+    assert sent["temperature"] == 0
+    system, user = sent["messages"]
+    assert "not instructions" in system["content"]
+    assert f"<article>\n{SEED_ARTICLE}\n</article>" in user["content"]
+    assert "Title: Missiles hit militia base" in user["content"]
+
+
+def test_malformed_json_is_reasked_with_the_error_and_a_fresh_message_list(chat, service_on):
+    chat.enqueue(Reply(content='{"who": [ oops'), seed_answer())
+    with service_on() as client:
+        response = post(client)
+    assert response.status_code == 200
+    assert response.json()["meta"]["attempts"] == 2
+    assert response.json()["meta"]["usage"] == {"prompt_tokens": 240, "completion_tokens": 120}
+    first, second = chat.received
+    assert len(first["messages"]) == 2, "the first request's messages were not extended in place"
+    assert second["messages"][:2] == first["messages"]
+    assert second["messages"][2] == {"role": "assistant", "content": '{"who": [ oops'}
+    assert "not valid JSON" in second["messages"][3]["content"]
+
+
+def test_schema_errors_are_fed_back_by_path(chat, service_on):
+    wrong = seed_answer()
+    wrong["denials"][0]["kind"] = "strong"
+    del wrong["where"]
+    chat.enqueue(wrong, seed_answer())
+    with service_on() as client:
+        assert post(client).status_code == 200
+    reask = chat.received[1]["messages"][-1]["content"]
+    assert "/denials/0/kind: 'strong' is not one of" in reask
+    assert "'where' is a required property" in reask
+
+
+def test_ungrounded_items_are_reasked_then_dropped_never_returned(chat, service_on):
+    invented = seed_answer()
+    invented["who"].append({"name": INVENTED, "role": "mercenary leader", "quote": f"{INVENTED} ordered the strike"})
+    chat.enqueue(*[copy.deepcopy(invented) for _ in range(3)])
+    with service_on() as client:
+        response = post(client)
+    assert response.status_code == 200
+    body = response.json()
+    assert INVENTED not in response.text
+    assert len(body["who"]) == 3
+    assert body["meta"]["attempts"] == 3
+    assert body["meta"]["dropped"] == [
+        {"path": "/who/3", "field": "who", "reasons": ["name_not_in_article", "quote_not_in_article"]}
+    ]
+    reask = chat.received[1]["messages"][-1]["content"]
+    assert f"/who/3/name: '{INVENTED}' does not occur in the article" in reask
+    assert_grounded(body)
+
+
+def test_invented_name_in_what_is_a_failure(chat, service_on):
+    invented = seed_answer()
+    invented["what"]["text"] = f"Missiles sent by {INVENTED} hit Kalsu Base in Iraq."
+    chat.enqueue(invented, seed_answer())
+    with service_on() as client:
+        response = post(client)
+    assert response.status_code == 200
+    assert "Prigozhin" not in response.text
+    assert "names not in the article: 'Yevgeny', 'Prigozhin'" in chat.received[1]["messages"][-1]["content"]
+
+
+def test_refusal_is_its_own_failure(chat, service_on):
+    chat.enqueue(*[Reply(content=None, refusal="I can't help with that.") for _ in range(3)])
+    with service_on() as client:
+        response = post(client)
+    assert response.status_code == 502
+    error = response.json()["error"]
+    assert error["code"] == "invalid_model_output"
+    assert [a["code"] for a in error["details"]["attempts"]] == ["refused"] * 3
+    assert "refused to answer" in error["details"]["attempts"][0]["errors"][0]["message"]
+
+
+def test_truncated_output_is_its_own_failure(chat, service_on):
+    cut = json.dumps(seed_answer())[:150]
+    chat.enqueue(Reply(content=cut, finish_reason="length"), seed_answer())
+    with service_on() as client:
+        response = post(client)
+    assert response.status_code == 200
+    assert "cut off at the token limit" in chat.received[1]["messages"][-1]["content"]
+
+
+def test_failure_after_all_attempts_is_a_502_with_every_attempt(chat, service_on):
+    garbage = "x" * 5000
+    chat.enqueue(Reply(content="not json"), {"who": []}, Reply(content=garbage))
+    with service_on() as client:
+        response = post(client)
+    assert response.status_code == 502
+    details = response.json()["error"]["details"]
+    assert [a["code"] for a in details["attempts"]] == ["malformed_json", "schema_violation", "malformed_json"]
+    assert details["last_output"] == garbage[:2000]
+
+
+def test_server_errors_are_retried_by_the_transport_layer(chat, service_on):
+    chat.enqueue(Reply.error(500), Reply.error(503), seed_answer())
+    with service_on() as client:
+        response = post(client)
+    assert response.status_code == 200
+    assert response.json()["meta"]["attempts"] == 1, "transport retries are not answer attempts"
+    assert len(chat.received) == 3
+
+
+def test_rate_limit_honours_retry_after(chat, service_on):
+    chat.enqueue(Reply.error(429, "slow down", headers={"Retry-After": "1"}), seed_answer())
+    with service_on() as client:
+        started = time.monotonic()
+        response = post(client)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert elapsed >= 0.95
+
+
+def test_retry_after_past_the_deadline_gives_503_at_once(chat, service_on):
+    chat.enqueue(Reply.error(429, "quota", headers={"Retry-After": "90"}))
+    with service_on(deadline="10") as client:
+        started = time.monotonic()
+        response = post(client)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "90"
+    assert response.json()["error"]["code"] == "backend_unavailable"
+    assert elapsed < 2
+
+
+def test_persistent_server_errors_give_503(chat, service_on):
+    chat.enqueue(*[Reply.error(500) for _ in range(4)])
+    with service_on() as client:
+        response = post(client)
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) >= 1
+    assert len(chat.received) == 4
+
+
+def test_slow_reply_past_the_timeout_is_retried(chat, service_on):
+    chat.enqueue(Reply.json(seed_answer(), delay=2.0), seed_answer())
+    with service_on(timeout="0.5") as client:
+        response = post(client)
+    assert response.status_code == 200
+    assert len(chat.received) == 2
+
+
+def test_deadline_bounds_the_whole_request(chat, service_on):
+    chat.enqueue(*[Reply.json(seed_answer(), delay=5.0) for _ in range(3)])
+    with service_on(deadline="1", timeout="30") as client:
+        started = time.monotonic()
+        response = post(client)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 504
+    assert response.json()["error"]["code"] == "deadline_exceeded"
+    assert elapsed < 2
+
+
+def test_unsupported_json_schema_falls_back_to_json_object_and_remembers(chat, service_on):
+    rejection = Reply.error(400, "response_format json_schema is not supported by this server")
+    chat.enqueue(rejection, seed_answer(), seed_answer())
+    with service_on() as client:
+        assert post(client).status_code == 200
+        assert post(client).status_code == 200
+    formats = [r.get("response_format", {}).get("type") for r in chat.received]
+    assert formats == ["json_schema", "json_object", "json_object"]
+    assert '"additionalProperties": false' in chat.received[1]["messages"][0]["content"]
+    assert "JSON Schema" not in chat.received[0]["messages"][0]["content"]
+
+
+def test_provider_rejecting_the_call_is_a_502_backend_error(chat, service_on):
+    chat.enqueue(Reply.error(401, "invalid api key"))
+    with service_on() as client:
+        response = post(client)
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "backend_error"
+    assert len(chat.received) == 1, "a refused call is not retried"
+
+
+def test_readyz_reflects_the_model_server(chat, service_on, settings_env):
+    with service_on() as client:
+        assert client.get("/readyz").status_code == 200
+    with service_on(base_url="http://127.0.0.1:9/v1") as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "backend_unavailable"
