@@ -1,0 +1,283 @@
+"""Throughput and added latency of the service against an instant local chat server.
+
+Measures, in one run and against the same OpenAI-compatible chat server
+(tests/chat_server.py, answering every call at once with the seed answer):
+
+* service: POST /v1/summaries {"text": SEED_ARTICLE} through the real service
+  (uvicorn, OpenAI-compatible backend), sent by an httpx.AsyncClient;
+* bare:    openai.AsyncOpenAI(...).chat.completions.create(...) with the
+  messages and response_format the service sends (system + user prompt with
+  the article, json_schema), i.e. the cheapest possible way to get the answer.
+
+Each is run with concurrency C for N requests after a warm-up, then once more
+sequentially (concurrency 1) to measure the latency the service adds.
+
+Targets (exit status 1 when one is missed, unless --no-check):
+    requests/s ratio service/bare at concurrency C   >= 0.5
+    p50 added latency (service p50 - bare p50, c=1)   <= 3 ms
+    errors (non-200 or failed calls) in every pass    == 0
+
+Setup, chosen for honest figures on a small (2-core) machine: the chat server
+and the service each run in their own process (multiprocessing, spawn), and
+the load generator runs in this process. Every Python process has one GIL, so
+threads in one process would serialise the server, the service and the client
+on one core and measure contention, not the service. With separate
+processes, the bare pass uses two processes (client, chat server) and the
+service pass three (client, service, chat server) on the same cores: the
+service pass pays for the service's own CPU, which is what it costs. Both
+servers log at "warning" level (no access log); the kernel picks free ports on
+127.0.0.1 and each child reports its URL over a pipe, so there is no port race.
+
+    python bench/throughput.py [--requests 2000] [--concurrency 16] [--no-check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import multiprocessing
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx  # noqa: E402
+import openai  # noqa: E402
+import uvicorn  # noqa: E402
+
+from service.resources import load_prompts, load_schema  # noqa: E402
+from tests.chat_server import ChatServer, Reply  # noqa: E402
+from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
+
+MODEL = "test-model"
+STARTUP_SECONDS = 20.0
+STOP_SECONDS = 10.0
+REQUEST_TIMEOUT = 30.0
+MIN_RATIO = 0.5
+MAX_ADDED_P50_MS = 3.0
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    try:
+        results = asyncio.run(_measure(args))
+    except TimeoutError:
+        print(f"throughput: a pass did not finish within {args.max_seconds:g} s", file=sys.stderr)
+        return 1
+    _print_results(results)
+    passed = _print_checks(results)
+    return 0 if passed or args.no_check else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000, help="requests per concurrent pass (default 2000)")
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
+    parser.add_argument("--sequential", type=int, default=300, help="requests per sequential pass (default 300)")
+    parser.add_argument("--warmup", type=int, default=200, help="warm-up requests per client (default 200)")
+    parser.add_argument("--max-seconds", type=float, default=120.0, help="time limit of each pass (default 120)")
+    parser.add_argument("--no-check", action="store_true", help="report only; always exit 0")
+    return parser
+
+
+# --- the two servers, each in its own process ---------------------------------------------
+
+
+def _chat_server_child(conn: Connection) -> None:
+    server = ChatServer()
+    reply = Reply.json(seed_answer())
+    server.fallback = lambda body: reply
+    server.start()
+    conn.send(server.base_url)
+    _wait_for_parent(conn)
+    server.stop()
+
+
+def _service_child(conn: Connection, chat_url: str) -> None:
+    for name in [name for name in os.environ if name.startswith("SUMMARIZER_") or name == "OPENAI_API_KEY"]:
+        del os.environ[name]
+    os.environ.update(SUMMARIZER_BASE_URL=chat_url, SUMMARIZER_MODEL=MODEL)
+    from service.app import create_app
+    from service.config import load_settings
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(load_settings()), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if not server.started:
+        raise RuntimeError("the service did not start")
+    conn.send(f"http://127.0.0.1:{sock.getsockname()[1]}")
+    _wait_for_parent(conn)
+    server.should_exit = True
+    thread.join(STOP_SECONDS)
+
+
+def _wait_for_parent(conn: Connection) -> None:
+    """Block until the parent closes its end of the pipe (or exits)."""
+    try:
+        conn.recv()
+    except EOFError:
+        pass
+
+
+@contextmanager
+def _child(target: Callable[..., None], *args: Any) -> Iterator[str]:
+    """Run a server in a spawned process; yields the URL it reports."""
+    context = multiprocessing.get_context("spawn")
+    parent_end, child_end = context.Pipe()
+    process = context.Process(target=target, args=(child_end, *args), daemon=True)
+    process.start()
+    child_end.close()
+    try:
+        if not parent_end.poll(STARTUP_SECONDS):
+            raise RuntimeError(f"{target.__name__} did not report its URL in {STARTUP_SECONDS:g} s")
+        try:
+            yield parent_end.recv()
+        except EOFError:
+            raise RuntimeError(f"{target.__name__} exited before it started") from None
+    finally:
+        parent_end.close()
+        process.join(STOP_SECONDS)
+        if process.is_alive():
+            process.terminate()
+            process.join()
+
+
+# --- load ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    name: str
+    concurrency: int
+    latencies: list[float]
+    errors: int
+    elapsed: float
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+    def p(self, percent: float) -> float:
+        """Nearest-rank percentile of the successful requests' latencies, in ms."""
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return math.nan
+        return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)] * 1000
+
+
+Call = Callable[[], Awaitable[bool]]
+
+
+async def _load(name: str, call: Call, total: int, concurrency: int, max_seconds: float) -> Result:
+    """Send `total` requests with `concurrency` in flight; a call returns whether it succeeded."""
+    latencies: list[float] = []
+    errors = 0
+    pending = iter(range(total))
+
+    async def worker() -> None:
+        nonlocal errors
+        for _ in pending:
+            started = time.perf_counter()
+            try:
+                ok = await call()
+            except (httpx.HTTPError, openai.OpenAIError):
+                ok = False
+            if ok:
+                latencies.append(time.perf_counter() - started)
+            else:
+                errors += 1
+
+    started = time.perf_counter()
+    async with asyncio.timeout(max_seconds):
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return Result(name, concurrency, latencies, errors, time.perf_counter() - started)
+
+
+def _chat_arguments() -> dict[str, Any]:
+    """The chat call the service makes for the seed article: same messages, same response format."""
+    prompts, schema = load_prompts(), load_schema()
+    user = prompts.user.substitute(title="(none)", language="not given", article=SEED_ARTICLE)
+    return {
+        "model": MODEL,
+        "messages": [{"role": "system", "content": prompts.system}, {"role": "user", "content": user}],
+        "temperature": 0,
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": schema.version.replace("-", "_"), "schema": schema.for_model, "strict": True},
+        },
+    }
+
+
+async def _measure(args: argparse.Namespace) -> list[Result]:
+    with _child(_chat_server_child) as chat_url, _child(_service_child, chat_url) as service_url:
+        limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+        bare = openai.AsyncOpenAI(base_url=chat_url, api_key="x", max_retries=0, timeout=REQUEST_TIMEOUT)
+        http = httpx.AsyncClient(base_url=service_url, limits=limits, timeout=REQUEST_TIMEOUT)
+        async with bare, http:
+            arguments = _chat_arguments()
+
+            async def bare_call() -> bool:
+                await bare.chat.completions.create(**arguments)
+                return True
+
+            async def service_call() -> bool:
+                response = await http.post("/v1/summaries", json={"text": SEED_ARTICLE})
+                return response.status_code == 200
+
+            calls = {"bare": bare_call, "service": service_call}
+            results = []
+            for name, call in calls.items():
+                await _load(name, call, args.warmup, args.concurrency, args.max_seconds)
+            for concurrency, total in ((args.concurrency, args.requests), (1, args.sequential)):
+                for name, call in calls.items():
+                    results.append(await _load(name, call, total, concurrency, args.max_seconds))
+            return results
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def _print_results(results: list[Result]) -> None:
+    print(f"{'pass':<10}{'conc':>6}{'ok':>7}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    for r in results:
+        print(
+            f"{r.name:<10}{r.concurrency:>6}{len(r.latencies):>7}{r.errors:>8}"
+            f"{r.rps:>10.0f}{r.p(50):>9.2f}{r.p(99):>9.2f}"
+        )
+    print()
+
+
+def _print_checks(results: list[Result]) -> bool:
+    """Print each target with its figure; True when all are met."""
+    bare_c, service_c, bare_1, service_1 = results
+    ratio = service_c.rps / bare_c.rps
+    added = service_1.p(50) - bare_1.p(50)
+    errors = sum(r.errors for r in results)
+    checks = [
+        ("requests/s ratio service/bare", f"{ratio:.2f}", f">= {MIN_RATIO}", ratio >= MIN_RATIO),
+        ("p50 added latency (c=1)", f"{added:.2f} ms", f"<= {MAX_ADDED_P50_MS:g} ms", added <= MAX_ADDED_P50_MS),
+        ("errors, all passes", str(errors), "== 0", errors == 0),
+    ]
+    print(f"{'check':<32}{'value':>10}{'target':>12}  result")
+    for label, value, target, ok in checks:
+        print(f"{label:<32}{value:>10}{target:>12}  {'PASS' if ok else 'FAIL'}")
+    return all(ok for *_, ok in checks)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

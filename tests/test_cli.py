@@ -1,0 +1,95 @@
+"""The `summarizer` command, run as a real process against the chat server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from .chat_server import Reply
+from .conftest import DATA, SEED_ARTICLE, seed_answer
+
+
+def run_cli(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SUMMARIZER_") and k != "OPENAI_API_KEY"}
+    environment.update({f"SUMMARIZER_{k.upper()}": v for k, v in env.items()})
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args],
+        input=stdin, capture_output=True, text=True, env=environment, timeout=60,
+    )
+
+
+def test_summarize_file_prints_the_response(chat):
+    chat.enqueue(seed_answer())
+    done = run_cli("summarize", str(DATA / "seed_article.txt"), base_url=chat.base_url, model="test-model")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert body["denials"][0]["who"] == "Israel"
+    evidence = body["denials"][0]["evidence"][0]
+    assert SEED_ARTICLE[evidence["start"] : evidence["end"]] == evidence["quote"]
+
+
+def test_summarize_stdin(chat):
+    chat.enqueue(seed_answer())
+    done = run_cli("summarize", "-", stdin=SEED_ARTICLE, base_url=chat.base_url)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["meta"]["backend"] == "openai"
+
+
+def test_failure_prints_the_envelope_on_stderr(chat):
+    chat.enqueue(Reply(content="no"), Reply(content="no"))
+    done = run_cli("summarize", "-", stdin=SEED_ARTICLE, base_url=chat.base_url, max_attempts="2")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert json.loads(done.stderr.strip().splitlines()[-1])["error"]["code"] == "invalid_model_output"
+
+
+def test_unreadable_file_and_empty_article(chat):
+    missing = run_cli("summarize", "/nonexistent/article.txt", base_url=chat.base_url)
+    assert missing.returncode == 1
+    assert json.loads(missing.stderr.strip().splitlines()[-1])["error"]["code"] == "invalid_body"
+    empty = run_cli("summarize", "-", stdin="  \n", base_url=chat.base_url)
+    assert json.loads(empty.stderr.strip().splitlines()[-1])["error"]["code"] == "invalid_request"
+    assert chat.received == []
+
+
+def test_malformed_setting_stops_start_up_naming_the_variable():
+    done = run_cli("summarize", "-", stdin=SEED_ARTICLE, timeout="soon", backend="openai")
+    assert done.returncode == 2
+    assert "SUMMARIZER_TIMEOUT" in done.stderr
+
+
+def test_serve_answers_http(chat):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    environment = {**os.environ, "SUMMARIZER_BASE_URL": chat.base_url, "SUMMARIZER_MODEL": "test-model"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        chat.enqueue(seed_answer())
+        response = httpx.post(
+            f"{url}/v1/summaries", content=SEED_ARTICLE, headers={"Content-Type": "text/plain"}, timeout=30
+        )
+        assert response.status_code == 200
+        assert response.json()["where"][0]["name"] == "Kalsu Base"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
