@@ -27,6 +27,9 @@ service pass three (client, service, chat server) on the same cores: the
 service pass pays for the service's own CPU, which is what it costs. Both
 servers log at "warning" level (no access log); the kernel picks free ports on
 127.0.0.1 and each child reports its URL over a pipe, so there is no port race.
+Both listening sockets are IPPROTO_TCP sockets, so that their connections get
+TCP_NODELAY (see bench/_chat.py): without it every kept-alive request waits
+~40 ms for a delayed ACK and the latencies measure that instead of the code.
 
     python bench/throughput.py [--requests 2000] [--concurrency 16] [--no-check]
 """
@@ -55,8 +58,9 @@ import httpx  # noqa: E402
 import openai  # noqa: E402
 import uvicorn  # noqa: E402
 
+from bench._chat import start_chat_server  # noqa: E402
 from service.resources import load_prompts, load_schema  # noqa: E402
-from tests.chat_server import ChatServer, Reply  # noqa: E402
+from tests.chat_server import Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
 
 MODEL = "test-model"
@@ -94,10 +98,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _chat_server_child(conn: Connection) -> None:
-    server = ChatServer()
     reply = Reply.json(seed_answer())
-    server.fallback = lambda body: reply
-    server.start()
+    server = start_chat_server(lambda body: reply)
     conn.send(server.base_url)
     _wait_for_parent(conn)
     server.stop()
@@ -110,7 +112,7 @@ def _service_child(conn: Connection, chat_url: str) -> None:
     from service.app import create_app
     from service.config import load_settings
 
-    sock = socket.socket()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY: see bench/_chat.py
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(create_app(load_settings()), log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
