@@ -63,20 +63,40 @@ class ArticleIndex:
 
     def find(self, phrase: str, *, whole_words: bool = False) -> Span | None:
         """The first span of the article that matches the phrase, or None."""
-        needle = fold(phrase)
+        return self._find_folded(fold(phrase), whole_words)
+
+    def find_quote(self, quote: str) -> Span | None:
+        """Like find, but also forgives punctuation the model added or dropped at either end."""
+        needle = fold(quote)
+        span = self._find_folded(needle, False) or self._find_folded(needle.strip(_LOOSE_ENDS), False)
+        return self._close_quotation(span) if span else None
+
+    def _find_folded(self, needle: str, whole_words: bool) -> Span | None:
         if not needle:
             return None
         position = self.folded.find(needle)
         while position != -1:
             end = position + len(needle)
-            if not whole_words or self._bounded(needle, position, end):
+            if self._whole_characters(position, end) and (not whole_words or self._bounded(needle, position, end)):
                 return Span(self._origin[position], self._origin[end - 1] + 1)
             position = self.folded.find(needle, position + 1)
         return None
 
-    def find_quote(self, quote: str) -> Span | None:
-        """Like find, but also forgives punctuation the model added or dropped at either end."""
-        return self.find(quote) or self.find(quote.strip(_LOOSE_ENDS))
+    def _whole_characters(self, start: int, end: int) -> bool:
+        """The match neither starts nor ends inside an article character that folds to several (ß → ss)."""
+        origin = self._origin
+        return (start == 0 or origin[start - 1] != origin[start]) and (end == len(origin) or origin[end] != origin[end - 1])
+
+    def _close_quotation(self, span: Span) -> Span:
+        """Take in the closing quotation mark that folding dropped, when the span opened one."""
+        text = self.text
+        opened = sum(text.count(mark, span.start, span.end) for mark in "“«") - sum(
+            text.count(mark, span.start, span.end) for mark in "”»"
+        )
+        straight_open = text.count('"', span.start, span.end) % 2
+        if span.end < len(text) and ((opened > 0 and text[span.end] in "”»") or (straight_open and text[span.end] == '"')):
+            return Span(span.start, span.end + 1)
+        return span
 
     def evidence(self, span: Span) -> dict[str, Any]:
         return {"quote": self.text[span.start : span.end], "start": span.start, "end": span.end}

@@ -6,13 +6,14 @@ import json
 import re
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 
 from .backends import Completion
 from .errors import MalformedJSON, Problem, Refused, SchemaViolation, Truncated
 
 _FENCE = re.compile(r"^\s*```[a-zA-Z]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
 _MAX_MESSAGE = 300
+_MAX_VALUE = 80
 
 
 def check_completion(completion: Completion) -> None:
@@ -46,7 +47,7 @@ def check_schema(answer: Any, validator: Draft202012Validator, raw: str) -> None
     """Raise SchemaViolation listing every schema error, each at its JSON pointer."""
     errors = sorted(validator.iter_errors(answer), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        problems = [Problem(pointer(error.absolute_path), _shorten(error.message)) for error in errors]
+        problems = [Problem(pointer(error.absolute_path), _describe(error)) for error in errors]
         raise SchemaViolation(problems, raw=raw)
 
 
@@ -55,5 +56,9 @@ def pointer(path: Any) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
-def _shorten(message: str) -> str:
-    return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 1] + "…"
+def _describe(error: ValidationError) -> str:
+    """jsonschema's message with the offending value cut short, so that what is wrong survives."""
+    value = repr(error.instance)
+    if len(value) > _MAX_VALUE:
+        return error.message.replace(value, value[:_MAX_VALUE] + "…", 1)
+    return error.message
