@@ -5,33 +5,38 @@ Measures, in one run and against the same OpenAI-compatible chat server
 
 * service: POST /v1/summaries {"text": SEED_ARTICLE} through the real service
   (uvicorn, OpenAI-compatible backend), sent by an httpx.AsyncClient;
-* bare:    openai.AsyncOpenAI(...).chat.completions.create(...) with the
-  messages and response_format the service sends (system + user prompt with
-  the article, json_schema), i.e. the cheapest possible way to get the answer.
+* bare:    openai.AsyncOpenAI(...).chat.completions.create(...) replaying the
+  exact chat request the service sent during its warm-up (same messages, same
+  response_format), i.e. the cheapest way to get the same answer.
 
-Each is run with concurrency C for N requests after a warm-up, then once more
-sequentially (concurrency 1) to measure the latency the service adds.
+After a warm-up, each round runs N requests of each with concurrency C, then
+a sequential pass (concurrency 1) of each to measure the latency the service
+adds. Rounds alternate bare and service passes, and the checks use the median
+over rounds, so that a burst of other work on the machine moves one round's
+figures, not the verdict.
 
 Targets (exit status 1 when one is missed, unless --no-check):
-    requests/s ratio service/bare at concurrency C   >= 0.5
-    p50 added latency (service p50 - bare p50, c=1)   <= 3 ms
+    requests/s ratio service/bare at concurrency C   >= 0.5   (median of rounds)
+    p50 added latency (service p50 - bare p50, c=1)   <= 3 ms  (median of rounds)
     errors (non-200 or failed calls) in every pass    == 0
 
 Setup, chosen for honest figures on a small (2-core) machine: the chat server
-and the service each run in their own process (multiprocessing, spawn), and
-the load generator runs in this process. Every Python process has one GIL, so
-threads in one process would serialise the server, the service and the client
-on one core and measure contention, not the service. With separate
-processes, the bare pass uses two processes (client, chat server) and the
-service pass three (client, service, chat server) on the same cores: the
-service pass pays for the service's own CPU, which is what it costs. Both
-servers log at "warning" level (no access log); the kernel picks free ports on
-127.0.0.1 and each child reports its URL over a pipe, so there is no port race.
-Both listening sockets are IPPROTO_TCP sockets, so that their connections get
-TCP_NODELAY (see bench/_chat.py): without it every kept-alive request waits
-~40 ms for a delayed ACK and the latencies measure that instead of the code.
+and the service each run in their own process (multiprocessing, spawn) and the
+load generator runs in this one. One process has one GIL, so threads would
+serialise server, service and client on one core and measure contention. With
+processes, the bare pass runs two (client, chat server) and the service pass
+three (client, service, chat server) on the same cores, so the service pass
+pays for the service's own CPU, which is what it costs. The table gives the CPU
+time each process spent per request (from /proc, so Linux only), which shows
+how much of each rate is bounded by the machine rather than by the service.
 
-    python bench/throughput.py [--requests 2000] [--concurrency 16] [--no-check]
+Both servers log at "warning" level (no access log), listen on kernel-chosen
+ports of 127.0.0.1 and report their URL over a pipe. Both listening sockets
+are IPPROTO_TCP sockets so that connections get TCP_NODELAY (see
+bench/_chat.py); without it every kept-alive request waits ~40 ms for a
+delayed ACK. uvicorn runs without uvloop and httptools (not installed here).
+
+    python bench/throughput.py [--requests 2000] [--concurrency 16] [--rounds 3] [--no-check]
 """
 
 from __future__ import annotations
@@ -42,12 +47,13 @@ import math
 import multiprocessing
 import os
 import socket
+import statistics
 import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -59,7 +65,6 @@ import openai  # noqa: E402
 import uvicorn  # noqa: E402
 
 from bench._chat import start_chat_server  # noqa: E402
-from service.resources import load_prompts, load_schema  # noqa: E402
 from tests.chat_server import Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
 
@@ -69,6 +74,8 @@ STOP_SECONDS = 10.0
 REQUEST_TIMEOUT = 30.0
 MIN_RATIO = 0.5
 MAX_ADDED_P50_MS = 3.0
+LAST_REQUEST = "last request"
+CPU_COLUMNS = ("client", "service", "chat")
 
 
 def main() -> int:
@@ -88,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--requests", type=int, default=2000, help="requests per concurrent pass (default 2000)")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
     parser.add_argument("--sequential", type=int, default=300, help="requests per sequential pass (default 300)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the four passes (default 3)")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up requests per client (default 200)")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="time limit of each pass (default 120)")
     parser.add_argument("--no-check", action="store_true", help="report only; always exit 0")
@@ -98,10 +106,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _chat_server_child(conn: Connection) -> None:
+    """Serve the seed answer; on LAST_REQUEST, send back the last chat request body received."""
     reply = Reply.json(seed_answer())
     server = start_chat_server(lambda body: reply)
     conn.send(server.base_url)
-    _wait_for_parent(conn)
+    try:
+        while conn.recv() == LAST_REQUEST:
+            conn.send(server.received[-1])
+    except EOFError:
+        pass
     server.stop()
 
 
@@ -123,22 +136,24 @@ def _service_child(conn: Connection, chat_url: str) -> None:
     if not server.started:
         raise RuntimeError("the service did not start")
     conn.send(f"http://127.0.0.1:{sock.getsockname()[1]}")
-    _wait_for_parent(conn)
+    try:
+        conn.recv()  # blocks until the parent closes its end
+    except EOFError:
+        pass
     server.should_exit = True
     thread.join(STOP_SECONDS)
 
 
-def _wait_for_parent(conn: Connection) -> None:
-    """Block until the parent closes its end of the pipe (or exits)."""
-    try:
-        conn.recv()
-    except EOFError:
-        pass
+@dataclass
+class Child:
+    url: str
+    pid: int
+    conn: Connection
 
 
 @contextmanager
-def _child(target: Callable[..., None], *args: Any) -> Iterator[str]:
-    """Run a server in a spawned process; yields the URL it reports."""
+def _child(target: Callable[..., None], *args: Any) -> Iterator[Child]:
+    """Run a server in a spawned process until the block ends; yields its URL, pid and pipe."""
     context = multiprocessing.get_context("spawn")
     parent_end, child_end = context.Pipe()
     process = context.Process(target=target, args=(child_end, *args), daemon=True)
@@ -148,9 +163,10 @@ def _child(target: Callable[..., None], *args: Any) -> Iterator[str]:
         if not parent_end.poll(STARTUP_SECONDS):
             raise RuntimeError(f"{target.__name__} did not report its URL in {STARTUP_SECONDS:g} s")
         try:
-            yield parent_end.recv()
+            url = parent_end.recv()
         except EOFError:
             raise RuntimeError(f"{target.__name__} exited before it started") from None
+        yield Child(url, process.pid, parent_end)
     finally:
         parent_end.close()
         process.join(STOP_SECONDS)
@@ -159,20 +175,31 @@ def _child(target: Callable[..., None], *args: Any) -> Iterator[str]:
             process.join()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # --- load ---------------------------------------------------------------------------------
 
 
 @dataclass
 class Result:
+    round_no: int
     name: str
     concurrency: int
     latencies: list[float]
     errors: int
     elapsed: float
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rps(self) -> float:
         return len(self.latencies) / self.elapsed
+
+    def cpu_ms_per_request(self, process: str) -> float:
+        return self.cpu[process] * 1000 / (len(self.latencies) + self.errors)
 
     def p(self, percent: float) -> float:
         """Nearest-rank percentile of the successful requests' latencies, in ms."""
@@ -185,7 +212,7 @@ class Result:
 Call = Callable[[], Awaitable[bool]]
 
 
-async def _load(name: str, call: Call, total: int, concurrency: int, max_seconds: float) -> Result:
+async def _load(round_no: int, name: str, call: Call, total: int, concurrency: int, max_seconds: float) -> Result:
     """Send `total` requests with `concurrency` in flight; a call returns whether it succeeded."""
     latencies: list[float] = []
     errors = 0
@@ -207,47 +234,50 @@ async def _load(name: str, call: Call, total: int, concurrency: int, max_seconds
     started = time.perf_counter()
     async with asyncio.timeout(max_seconds):
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Result(name, concurrency, latencies, errors, time.perf_counter() - started)
+    return Result(round_no, name, concurrency, latencies, errors, time.perf_counter() - started)
 
 
-def _chat_arguments() -> dict[str, Any]:
-    """The chat call the service makes for the seed article: same messages, same response format."""
-    prompts, schema = load_prompts(), load_schema()
-    user = prompts.user.substitute(title="(none)", language="not given", article=SEED_ARTICLE)
-    return {
-        "model": MODEL,
-        "messages": [{"role": "system", "content": prompts.system}, {"role": "user", "content": user}],
-        "temperature": 0,
-        "response_format": {
-            "type": "json_schema",
-            "json_schema": {"name": schema.version.replace("-", "_"), "schema": schema.for_model, "strict": True},
-        },
-    }
+async def _measured(load: Awaitable[Result], pids: dict[str, int]) -> Result:
+    """Run one pass and note the CPU time each process spent on it."""
+
+    def clocks() -> dict[str, float]:
+        return {"client": time.process_time(), **{name: _cpu_seconds(pid) for name, pid in pids.items()}}
+
+    before = clocks()
+    result = await load
+    result.cpu = {name: seconds - before[name] for name, seconds in clocks().items()}
+    return result
 
 
 async def _measure(args: argparse.Namespace) -> list[Result]:
-    with _child(_chat_server_child) as chat_url, _child(_service_child, chat_url) as service_url:
+    with _child(_chat_server_child) as chat, _child(_service_child, chat.url) as service:
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-        bare = openai.AsyncOpenAI(base_url=chat_url, api_key="x", max_retries=0, timeout=REQUEST_TIMEOUT)
-        http = httpx.AsyncClient(base_url=service_url, limits=limits, timeout=REQUEST_TIMEOUT)
-        async with bare, http:
-            arguments = _chat_arguments()
-
-            async def bare_call() -> bool:
-                await bare.chat.completions.create(**arguments)
-                return True
+        http = httpx.AsyncClient(base_url=service.url, limits=limits, timeout=REQUEST_TIMEOUT)
+        bare = openai.AsyncOpenAI(base_url=chat.url, api_key="x", max_retries=0, timeout=REQUEST_TIMEOUT)
+        async with http, bare:
 
             async def service_call() -> bool:
                 response = await http.post("/v1/summaries", json={"text": SEED_ARTICLE})
                 return response.status_code == 200
 
-            calls = {"bare": bare_call, "service": service_call}
+            warmup = await _load(0, "service", service_call, args.warmup, args.concurrency, args.max_seconds)
+            if warmup.errors or not warmup.latencies:
+                raise SystemExit(f"throughput: {warmup.errors} of {args.warmup} warm-up requests to the service failed")
+            chat.conn.send(LAST_REQUEST)
+            chat_request = chat.conn.recv()
+
+            async def bare_call() -> bool:
+                await bare.chat.completions.create(**chat_request)
+                return True
+
+            await _load(0, "bare", bare_call, args.warmup, args.concurrency, args.max_seconds)
+            pids = {"service": service.pid, "chat": chat.pid}
             results = []
-            for name, call in calls.items():
-                await _load(name, call, args.warmup, args.concurrency, args.max_seconds)
-            for concurrency, total in ((args.concurrency, args.requests), (1, args.sequential)):
-                for name, call in calls.items():
-                    results.append(await _load(name, call, total, concurrency, args.max_seconds))
+            for round_no in range(1, args.rounds + 1):
+                for concurrency, total in ((args.concurrency, args.requests), (1, args.sequential)):
+                    for name, call in (("bare", bare_call), ("service", service_call)):
+                        load = _load(round_no, name, call, total, concurrency, args.max_seconds)
+                        results.append(await _measured(load, pids))
             return results
 
 
@@ -255,20 +285,23 @@ async def _measure(args: argparse.Namespace) -> list[Result]:
 
 
 def _print_results(results: list[Result]) -> None:
-    print(f"{'pass':<10}{'conc':>6}{'ok':>7}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    cpu_heads = "".join(f"{name:>9}" for name in CPU_COLUMNS)
+    print(f"{'':<65}{'CPU ms per request':>27}")
+    print(f"{'round':<6}{'pass':<10}{'conc':>6}{'ok':>7}{'errors':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}  {cpu_heads}")
     for r in results:
+        cpu = "".join(f"{r.cpu_ms_per_request(name):>9.2f}" for name in CPU_COLUMNS)
         print(
-            f"{r.name:<10}{r.concurrency:>6}{len(r.latencies):>7}{r.errors:>8}"
-            f"{r.rps:>10.0f}{r.p(50):>9.2f}{r.p(99):>9.2f}"
+            f"{r.round_no:<6}{r.name:<10}{r.concurrency:>6}{len(r.latencies):>7}{r.errors:>8}"
+            f"{r.rps:>9.0f}{r.p(50):>9.2f}{r.p(99):>9.2f}  {cpu}"
         )
     print()
 
 
 def _print_checks(results: list[Result]) -> bool:
     """Print each target with its figure; True when all are met."""
-    bare_c, service_c, bare_1, service_1 = results
-    ratio = service_c.rps / bare_c.rps
-    added = service_1.p(50) - bare_1.p(50)
+    rounds = [results[start : start + 4] for start in range(0, len(results), 4)]
+    ratio = statistics.median(service_c.rps / bare_c.rps for bare_c, service_c, _, _ in rounds)
+    added = statistics.median(service_1.p(50) - bare_1.p(50) for _, _, bare_1, service_1 in rounds)
     errors = sum(r.errors for r in results)
     checks = [
         ("requests/s ratio service/bare", f"{ratio:.2f}", f">= {MIN_RATIO}", ratio >= MIN_RATIO),

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from .errors import ArticleTooLarge, InvalidBody, InvalidRequest, UnsupportedMediaType
 from .models import SummaryRequest
-from .pipeline import Article
+from .article import Article
 
 JSON_TYPES = ("application/json",)
 TEXT_TYPES = ("text/plain",)

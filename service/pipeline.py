@@ -1,4 +1,4 @@
-"""One request's path: prompt → backend → validate → ground, re-asking while the answer is rejected.
+"""One request's path: question → backend → validate → ground, re-asking while the answer is rejected.
 
 The re-ask loop is the second of the two retry layers: it retries answers the
 model got wrong, never transport failures (the backend owns those). Every
@@ -17,11 +17,13 @@ from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
+from .article import Article
 from .backends import Backend, ChatRequest, Completion, Message, Usage
 from .errors import AnswerRejected, DeadlineExceeded, ModelOutputError, Ungrounded
 from .ground import ArticleIndex, Grounding, ground
-from .resources import AnswerSchema, Prompts, load_prompts, load_schema
-from .validate import check_completion, check_schema, parse_json
+from .questions import ChosenAnswer, Question, WrittenAnswer
+from .resources import AnswerSchema, load_prompts, load_schema
+from .validate import check_completion
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +31,6 @@ log = logging.getLogger(__name__)
 ECHO_CHARS = 6000
 ECHO_PROBLEMS = 20
 DETAILS_OUTPUT_CHARS = 2000
-
-
-@dataclass(frozen=True)
-class Article:
-    text: str
-    title: str | None = None
-    language: str | None = None
-    id: str | None = None
 
 
 @dataclass
@@ -50,14 +44,13 @@ class _Run:
     model: str | None = None
     calls: int = 0
 
-    def accept(self, completion: Completion, schema: AnswerSchema) -> Grounding:
+    def accept(self, completion: Completion, question: Question) -> Grounding:
         self.calls += 1
         self.usage += completion.usage
         self.model = completion.model
         try:
             check_completion(completion)
-            answer = parse_json(completion.text)
-            check_schema(answer, schema.validator, completion.text)
+            answer = question.read(completion.text)
             grounding = ground(answer, self.index)
             if grounding.problems:
                 self._keep_if_best(grounding)
@@ -83,21 +76,18 @@ class _Run:
 
 
 class Summarizer:
-    def __init__(
-        self,
-        backend: Backend,
-        *,
-        max_attempts: int = 3,
-        deadline: float = 120.0,
-        prompts: Prompts | None = None,
-        schema: AnswerSchema | None = None,
-    ):
+    def __init__(self, backend: Backend, *, max_attempts: int = 3, deadline: float = 120.0, schema: AnswerSchema | None = None):
         self.backend = backend
         self.max_attempts = max_attempts
         self.deadline = deadline
-        self.prompts = prompts or load_prompts()
         self.schema = schema or load_schema()
-        self._schema_hint = self.prompts.schema_hint.substitute(schema=json.dumps(self.schema.for_model))
+        if getattr(backend, "chooses_from_candidates", False):
+            self.asker = ChosenAnswer(
+                load_prompts("choose-v1"), self.schema,
+                count_tokens=backend.count_tokens, context_tokens=backend.context_tokens,
+            )
+        else:
+            self.asker = WrittenAnswer(load_prompts(), self.schema)
 
     async def summarize(self, article: Article) -> dict[str, Any]:
         """The grounded summary of one article in the contract's response shape."""
@@ -106,7 +96,8 @@ class Summarizer:
         deadline = asyncio.get_running_loop().time() + self.deadline
         try:
             async with asyncio.timeout_at(deadline):
-                grounding = await self._attempt_until_accepted(article, run, deadline)
+                question = await self.asker.ask(article)
+                grounding = await self._attempt_until_accepted(question, run, deadline)
         except TimeoutError:
             raise DeadlineExceeded(
                 f"no usable answer within the {self.deadline:g} s deadline",
@@ -118,18 +109,18 @@ class Summarizer:
             "meta": {
                 "backend": self.backend.name,
                 "model": run.model or self.backend.model,
-                "prompt_version": self.prompts.version,
+                "prompt_version": question.prompts.version,
                 "schema_version": self.schema.version,
                 "attempts": run.calls,
                 "usage": {"prompt_tokens": run.usage.prompt_tokens, "completion_tokens": run.usage.completion_tokens},
                 "latency_ms": round((time.perf_counter() - started) * 1000),
                 "dropped": grounding.dropped,
+                **question.notes,
             },
         }
 
-    async def _attempt_until_accepted(self, article: Article, run: _Run, deadline: float) -> Grounding:
-        first = self._first_messages(article)
-        messages = first
+    async def _attempt_until_accepted(self, question: Question, run: _Run, deadline: float) -> Grounding:
+        messages = question.messages
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts),
             retry=retry_if_exception_type(AnswerRejected),
@@ -138,11 +129,11 @@ class Summarizer:
         try:
             async for attempt in retrying:
                 with attempt:
-                    completion = await self.backend.complete(self._request(messages, deadline))
+                    completion = await self.backend.complete(self._request(question, messages, deadline))
                     try:
-                        return run.accept(completion, self.schema)
+                        return run.accept(completion, question)
                     except AnswerRejected as rejection:
-                        messages = self._reask_messages(first, rejection)
+                        messages = self._reask_messages(question, rejection)
                         raise
         except AnswerRejected:
             if run.best is not None:
@@ -153,27 +144,21 @@ class Summarizer:
             ) from None
         raise AssertionError("unreachable: tenacity either returns or reraises")
 
-    def _request(self, messages: tuple[Message, ...], deadline: float) -> ChatRequest:
+    @staticmethod
+    def _request(question: Question, messages: tuple[Message, ...], deadline: float) -> ChatRequest:
         return ChatRequest(
             messages=messages,
-            schema=self.schema.for_model,
-            schema_name=self.schema.version.replace("-", "_"),
-            schema_hint=self._schema_hint,
+            schema=question.schema,
+            schema_name=question.schema_name,
+            schema_hint=question.prompts.schema_hint.substitute(schema=json.dumps(question.schema)),
             deadline=deadline,
         )
 
-    def _first_messages(self, article: Article) -> tuple[Message, ...]:
-        # A closing tag inside the article must not end the data block early.
-        text = article.text.replace("</article", "<\\/article")
-        user = self.prompts.user.substitute(
-            title=article.title or "(none)", language=article.language or "not given", article=text
-        )
-        return ({"role": "system", "content": self.prompts.system}, {"role": "user", "content": user})
-
-    def _reask_messages(self, first: tuple[Message, ...], rejection: AnswerRejected) -> tuple[Message, ...]:
+    @staticmethod
+    def _reask_messages(question: Question, rejection: AnswerRejected) -> tuple[Message, ...]:
         errors = "\n".join(f"- {problem}" for problem in rejection.problems[:ECHO_PROBLEMS])
         return (
-            *first,
+            *question.messages,
             {"role": "assistant", "content": (rejection.raw or "")[:ECHO_CHARS]},
-            {"role": "user", "content": self.prompts.reask.substitute(errors=errors)},
+            {"role": "user", "content": question.prompts.reask.substitute(errors=errors)},
         )

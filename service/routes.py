@@ -15,7 +15,8 @@ from .errors import BackendUnavailable, RateLimited, Unauthorized
 from .intake import JSON_TYPES, TEXT_TYPES, read_article
 from .limits import RateLimiter
 from .models import ErrorEnvelope, SummaryRequest, SummaryResponse
-from .pipeline import Article, Summarizer
+from .article import Article
+from .pipeline import Summarizer
 
 
 def get_settings(request: Request) -> Settings:

@@ -1,0 +1,281 @@
+"""Reliability of the service against a chat model that answers badly 40% of the time.
+
+The chat server (tests/chat_server.py) answers each model call, drawn from a
+seeded random.Random:
+
+    15%  malformed JSON text (a Python repr, a missing comma, or prose)
+    10%  truncated: finish_reason "length" and the JSON cut off
+    15%  ungrounded: the seed answer plus an invented person, place, denial
+         party or quote that the article does not contain
+    60%  the good seed answer
+
+The service runs in process (fastapi TestClient) with SUMMARIZER_MAX_ATTEMPTS=3
+and N articles are sent one after another, so the draws and the figures are the
+same on every run with the same --seed. It reports the replies drawn, the
+model calls per request (counted at the chat server) by HTTP status, and:
+
+Targets (exit status 1 when one is missed, unless --no-check):
+    share of 200 responses                                        >= 88%
+    non-200 responses that are 502 with the error envelope
+        {"error": {"code", "message", "details"}}                 all
+    invented text returned: a 200 whose who/where name or denial
+        party is not in the article, or whose evidence quote is not
+        article[start:end]; or any response containing an invented
+        name or quote                                             0
+
+    python bench/reliability.py [--requests 500] [--seed 20240601] [--no-check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from bench._chat import start_chat_server  # noqa: E402
+from service.app import create_app  # noqa: E402
+from service.config import load_settings  # noqa: E402
+from tests.chat_server import Reply  # noqa: E402
+from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
+
+MAX_ATTEMPTS = 3
+MIN_OK_SHARE = 0.88
+# Probabilities of each kind of bad reply; the rest are good.
+BAD_REPLIES = (("malformed", 0.15), ("truncated", 0.10), ("ungrounded", 0.15))
+
+INVENTED_PERSON = "Viktor Halloran"
+INVENTED_PLACE = "Camp Sarwan"
+INVENTED_PARTY = "Colonel Amir Tavasoli"
+INVENTED_QUOTE = "Israel confirmed that it carried out the strike"
+INVENTED_TEXT = (INVENTED_PERSON, INVENTED_PLACE, INVENTED_PARTY, INVENTED_QUOTE)
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    run = _run(args)
+    _print_report(run)
+    passed = _print_checks(run, args.requests)
+    return 0 if passed or args.no_check else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=500, help="articles to send (default 500)")
+    parser.add_argument("--seed", type=int, default=20240601, help="seed of the chat server's draws")
+    parser.add_argument("--max-seconds", type=float, default=300.0, help="stop sending after this long (default 300)")
+    parser.add_argument("--no-check", action="store_true", help="report only; always exit 0")
+    return parser
+
+
+# --- the unreliable model -----------------------------------------------------------------
+
+
+def _with_invented_person(answer: dict[str, Any]) -> None:
+    quote = f"{INVENTED_PERSON} said the strike was a warning"
+    answer["who"].append({"name": INVENTED_PERSON, "role": "militia commander", "quote": quote})
+
+
+def _with_invented_place(answer: dict[str, Any]) -> None:
+    answer["where"].append({"name": INVENTED_PLACE, "quote": f"The strike targeted {INVENTED_PLACE}"})
+
+
+def _with_invented_party(answer: dict[str, Any]) -> None:
+    quote = f"{INVENTED_PARTY} denied ordering the strike"
+    answer["denials"].append({"who": INVENTED_PARTY, "denied": "ordering the strike", "kind": "explicit", "quote": quote})
+
+
+def _with_invented_quote(answer: dict[str, Any]) -> None:
+    answer["who"][0]["quote"] = INVENTED_QUOTE
+
+
+UNGROUNDED = (_with_invented_person, _with_invented_place, _with_invented_party, _with_invented_quote)
+
+
+def _malformed(rng: random.Random) -> Reply:
+    text = json.dumps(seed_answer())
+    variants = (
+        repr(seed_answer()),
+        text.replace('", "', '" "', 1),
+        "I am sorry, but I cannot summarize this article as JSON.",
+    )
+    return Reply(content=rng.choice(variants))
+
+
+def _truncated(rng: random.Random) -> Reply:
+    text = json.dumps(seed_answer())
+    return Reply(content=text[: rng.randrange(len(text) // 10, len(text) * 9 // 10)], finish_reason="length")
+
+
+def _ungrounded(rng: random.Random) -> Reply:
+    answer = seed_answer()
+    rng.choice(UNGROUNDED)(answer)
+    return Reply.json(answer)
+
+
+REPLIES: dict[str, Callable[[random.Random], Reply]] = {
+    "malformed": _malformed,
+    "truncated": _truncated,
+    "ungrounded": _ungrounded,
+    "good": lambda rng: Reply.json(seed_answer()),
+}
+
+
+class UnreliableModel:
+    """The chat server's fallback: a seeded draw per call, counted by kind."""
+
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+        self.drawn: Counter[str] = Counter()
+
+    @property
+    def calls(self) -> int:
+        return self.drawn.total()
+
+    def __call__(self, body: dict[str, Any]) -> Reply:
+        kind = self._draw()
+        self.drawn[kind] += 1
+        return REPLIES[kind](self.rng)
+
+    def _draw(self) -> str:
+        point = self.rng.random()
+        for kind, probability in BAD_REPLIES:
+            if point < probability:
+                return kind
+            point -= probability
+        return "good"
+
+
+# --- sending and judging --------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    drawn: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+    attempts: Counter[tuple[int, int]] = field(default_factory=Counter)  # (model calls, status)
+    bad_errors: list[str] = field(default_factory=list)
+    invented: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def sent(self) -> int:
+        return self.statuses.total()
+
+
+def _run(args: argparse.Namespace) -> Run:
+    _set_environment()
+    model = UnreliableModel(args.seed)
+    chat = start_chat_server(model)
+    os.environ["SUMMARIZER_BASE_URL"] = chat.base_url
+    run = Run()
+    started = time.monotonic()
+    try:
+        with TestClient(create_app(load_settings())) as client:
+            for _ in range(args.requests):
+                if time.monotonic() - started > args.max_seconds:
+                    break
+                calls_before = model.calls
+                response = client.post("/v1/summaries", json={"text": SEED_ARTICLE})
+                _judge(run, response.status_code, response.text, model.calls - calls_before)
+    finally:
+        chat.stop()
+    run.drawn = model.drawn
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def _set_environment() -> None:
+    for name in [name for name in os.environ if name.startswith("SUMMARIZER_") or name == "OPENAI_API_KEY"]:
+        del os.environ[name]
+    os.environ.update(SUMMARIZER_MODEL="test-model", SUMMARIZER_MAX_ATTEMPTS=str(MAX_ATTEMPTS))
+    logging.getLogger("service").setLevel(logging.ERROR)  # 502s are expected here; do not log each one
+
+
+def _judge(run: Run, status: int, text: str, calls: int) -> None:
+    run.statuses[status] += 1
+    run.attempts[calls, status] += 1
+    body = json.loads(text)
+    if status == 200:
+        run.invented.extend(_ungrounded_items(body))
+    elif problem := _envelope_problem(status, body):
+        run.bad_errors.append(problem)
+    folded = text.casefold()
+    run.invented.extend(f"{invented!r} in a {status} body" for invented in INVENTED_TEXT if invented.casefold() in folded)
+
+
+def _ungrounded_items(body: dict[str, Any]) -> list[str]:
+    """What a 200 response returns that is not the article's own text."""
+    names = [("who", item["name"]) for item in body["who"]]
+    names += [("where", item["name"]) for item in body["where"]]
+    names += [("denials", item["who"]) for item in body["denials"]]
+    found = [f"{key} name {name!r} not in the article" for key, name in names if name not in SEED_ARTICLE]
+    items = [*body["who"], *body["where"], *body["denials"], *([body["what"]] if body["what"] else [])]
+    for evidence in (e for item in items for e in item["evidence"]):
+        if SEED_ARTICLE[evidence["start"] : evidence["end"]] != evidence["quote"]:
+            found.append(f"evidence {evidence['quote']!r} is not article[{evidence['start']}:{evidence['end']}]")
+    return found
+
+
+def _envelope_problem(status: int, body: Any) -> str | None:
+    """Why a non-200 response is not a 502 with the error envelope, or None."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if status != 502:
+        return f"status {status}"
+    if set(body) != {"error"} or not isinstance(error, dict) or set(error) != {"code", "message", "details"}:
+        return f"502 without the error envelope: {str(body)[:200]}"
+    if not (isinstance(error["code"], str) and isinstance(error["message"], str)):
+        return f"502 envelope with non-string code or message: {str(error)[:200]}"
+    return None
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def _print_report(run: Run) -> None:
+    calls = run.drawn.total()
+    print(f"{run.sent} requests in {run.seconds:.1f} s; {calls} model calls\n")
+    print(f"{'model reply':<14}{'calls':>7}{'share':>8}")
+    for kind in REPLIES:
+        print(f"{kind:<14}{run.drawn[kind]:>7}{run.drawn[kind] / max(calls, 1):>8.1%}")
+    print()
+    statuses = sorted(run.statuses)
+    print(f"{'model calls':<14}{'requests':>9}" + "".join(f"{status:>7}" for status in statuses))
+    for attempts in range(1, max((a for a, _ in run.attempts), default=0) + 1):
+        row = [run.attempts[attempts, status] for status in statuses]
+        print(f"{attempts:<14}{sum(row):>9}" + "".join(f"{count:>7}" for count in row))
+    print()
+    for problem in (run.bad_errors + run.invented)[:10]:
+        print(f"  ! {problem}")
+
+
+def _print_checks(run: Run, requested: int) -> bool:
+    """Print each target with its figure; True when all are met."""
+    ok_share = run.statuses[200] / max(run.sent, 1)
+    failed = run.sent - run.statuses[200]
+    checks = [
+        ("requests sent", f"{run.sent}", f"== {requested}", run.sent == requested),
+        ("share of 200", f"{ok_share:.1%}", f">= {MIN_OK_SHARE:.0%}", ok_share >= MIN_OK_SHARE),
+        ("non-200 that are 502 + envelope", f"{failed - len(run.bad_errors)}/{failed}", "all", not run.bad_errors),
+        ("invented text returned", str(len(run.invented)), "0", not run.invented),
+    ]
+    print(f"{'check':<34}{'value':>10}{'target':>10}  result")
+    for label, value, target, ok in checks:
+        print(f"{label:<34}{value:>10}{target:>10}  {'PASS' if ok else 'FAIL'}")
+    return all(ok for *_, ok in checks)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

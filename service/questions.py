@@ -1,0 +1,210 @@
+"""What the model is asked, and how its answer is read back as a summary.
+
+Two ways of asking, one result:
+
+- WrittenAnswer: the model writes the whole summary as JSON. For capable models.
+- ChosenAnswer: rules propose spans of the article (names, places, sentences,
+  denial cues) and the model only picks names and places among them, under a
+  schema whose every value is one of the candidates. For small models, which
+  choose far better than they write. What a small model cannot do reliably
+  (the lead sentence, denials) comes from the rules alone.
+
+Either way the answer is read back in the summary schema's shape and then goes
+through the same schema check and grounding as any other answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from jsonschema import Draft202012Validator
+
+from .article import Article
+from .backends import Message
+from .candidates import Candidates, DenialCue, Span, propose
+from .errors import Problem, SchemaViolation
+from .resources import AnswerSchema, Prompts
+from .validate import check_schema, parse_json
+
+MAX_WHO_OFFERED, MAX_WHO = 10, 6
+MAX_WHERE_OFFERED, MAX_WHERE = 8, 4
+# Room left in the model's context for the lists, the question and the answer.
+CONTEXT_RESERVE_TOKENS = 900
+
+
+@dataclass(frozen=True)
+class Question:
+    prompts: Prompts
+    messages: tuple[Message, ...]
+    schema: Mapping[str, Any]
+    schema_name: str
+    # The raw answer in the summary schema's shape; raises AnswerRejected.
+    read: Callable[[str], dict[str, Any]]
+    # Anything the caller should be told about how the article was read.
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def _fenced(text: str) -> str:
+    # A closing tag inside the article must not end the data block early.
+    return text.replace("</article", "<\\/article")
+
+
+class WrittenAnswer:
+    def __init__(self, prompts: Prompts, schema: AnswerSchema):
+        self.prompts = prompts
+        self.schema = schema
+
+    async def ask(self, article: Article) -> Question:
+        user = self.prompts.user.substitute(
+            title=article.title or "(none)", language=article.language or "not given", article=_fenced(article.text)
+        )
+
+        def read(raw: str) -> dict[str, Any]:
+            answer = parse_json(raw)
+            check_schema(answer, self.schema.validator, raw)
+            return answer
+
+        return Question(
+            prompts=self.prompts,
+            messages=({"role": "system", "content": self.prompts.system}, {"role": "user", "content": user}),
+            schema=self.schema.for_model,
+            schema_name=self.schema.version.replace("-", "_"),
+            read=read,
+        )
+
+
+class ChosenAnswer:
+    def __init__(self, prompts: Prompts, schema: AnswerSchema, *, count_tokens: Callable[[str], int], context_tokens: Callable[[], int]):
+        self.prompts = prompts
+        self.schema = schema
+        self._count_tokens = count_tokens
+        self._context_tokens = context_tokens
+
+    async def ask(self, article: Article) -> Question:
+        return await asyncio.to_thread(self._ask, article)
+
+    def _ask(self, article: Article) -> Question:
+        seen = self._fitting_prefix(article.text)
+        candidates = propose(article.text[:seen])
+        offer = _Offer(candidates)
+        user = self.prompts.user.substitute(
+            article=_fenced(article.text[:seen]),
+            who=_listed(offer.who),
+            max_who=MAX_WHO,
+            where=_listed(offer.where) or "(no places proposed)",
+            max_where=MAX_WHERE,
+        )
+        notes = {} if seen == len(article.text) else {"read_up_to": seen, "reason": "the article is longer than the model's context"}
+        return Question(
+            prompts=self.prompts,
+            messages=({"role": "system", "content": self.prompts.system}, {"role": "user", "content": user}),
+            schema=offer.schema,
+            schema_name="choices",
+            read=lambda raw: offer.summary(parse_json(raw), raw, self.schema),
+            notes=notes,
+        )
+
+    def _fitting_prefix(self, text: str) -> int:
+        """How much of the article fits the model's context, cut at a paragraph or sentence end."""
+        budget = self._context_tokens() - CONTEXT_RESERVE_TOKENS
+        if self._count_tokens(text) <= budget:
+            return len(text)
+        # Tokens run roughly proportional to characters: shrink, then cut at a boundary.
+        end = int(len(text) * budget / self._count_tokens(text))
+        while end > 0 and self._count_tokens(text[:end]) > budget:
+            end = int(end * 0.9)
+        boundary = max(text.rfind("\n", 0, end), *(text.rfind(p, 0, end) + 1 for p in (". ", "? ", "! ")))
+        return boundary if boundary > 0 else end
+
+
+class _Offer:
+    """The candidates put before the model, the schema of its choices, and their reading.
+
+    The model chooses names by writing them, which a small model does far better
+    than choosing numbers; each name it may write is an enum label made safe
+    for a llama.cpp grammar and mapped back to its exact span of the article.
+    """
+
+    def __init__(self, candidates: Candidates):
+        self.candidates = candidates
+        self.who = _labelled(candidates.who[:MAX_WHO_OFFERED])
+        self.where = _labelled(candidates.where[:MAX_WHERE_OFFERED])
+        properties = {
+            field_name: {"type": "array", "items": {"type": "string", "enum": list(options)}, "maxItems": most}
+            for field_name, options, most in (("who", self.who, MAX_WHO), ("where", self.where, MAX_WHERE))
+            if options
+        }
+        self.schema = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+        self._validator = Draft202012Validator(self.schema)
+
+    def summary(self, choices: Any, raw: str, summary_schema: AnswerSchema) -> dict[str, Any]:
+        check_schema(choices, self._validator, raw)
+        picked_who = _unique(self.who[label] for label in choices.get("who", []))
+        picked_where = _unique(self.where[label] for label in choices.get("where", []))
+        answer = {
+            "who": [{"name": s.text, "role": None, "quote": self._sentence_of(s).text} for s in picked_who],
+            "what": self._what(),
+            "where": [{"name": s.text, "quote": self._sentence_of(s).text} for s in picked_where],
+            "denials": [
+                {"who": d.party.text, "denied": _denied(d), "kind": d.kind, "quote": d.sentence.text}
+                for d in _one_per_party_kind_and_sentence(self.candidates.denials)
+            ],
+        }
+        check_schema(answer, summary_schema.validator, raw)
+        return answer
+
+    def _what(self) -> dict[str, str]:
+        """The lead sentence: news writing puts the main event first."""
+        lead = self.candidates.sentences[0].text if self.candidates.sentences else ""
+        return {"text": " ".join(lead.split()), "quote": lead}
+
+    def _sentence_of(self, span: Span) -> Span:
+        return next((s for s in self.candidates.sentences if s.start <= span.start < s.end), span)
+
+
+_UNSAFE_FOR_GRAMMAR = re.compile(r'["\\\x00-\x1f\x7f]|[^\x00-\uffff]')
+
+
+def _labelled(spans: list[Span]) -> dict[str, Span]:
+    """Each span under a label that a grammar literal can carry; the first span keeps a shared label."""
+    labels: dict[str, Span] = {}
+    for span in spans:
+        label = " ".join(_UNSAFE_FOR_GRAMMAR.sub(" ", span.text).split())
+        if label and label not in labels:
+            labels[label] = span
+    return labels
+
+
+def _listed(items) -> str:
+    return "\n".join(f"- {label}" for label in items)
+
+
+def _unique(spans) -> list[Span]:
+    seen: list[Span] = []
+    for span in spans:
+        if span not in seen:
+            seen.append(span)
+    return seen
+
+
+def _one_per_party_kind_and_sentence(cues: list[DenialCue]) -> list[DenialCue]:
+    """The first cue of each kind by each party in each sentence; cues without a party are left out."""
+    kept: dict[tuple[str, int, str], DenialCue] = {}
+    for cue in cues:
+        if cue.party is not None:
+            kept.setdefault((cue.party.text, cue.sentence.start, cue.kind), cue)
+    return list(kept.values())
+
+
+_CLAUSE_END = re.compile(r"[,;.!?]\s|[.!?]$")
+
+
+def _denied(cue: DenialCue) -> str:
+    """What was denied: the rest of the cue's clause, else the whole sentence."""
+    rest = cue.sentence.text[cue.cue.end - cue.sentence.start :]
+    end = _CLAUSE_END.search(rest)
+    clause = (rest[: end.start()] if end else rest).strip(" ,;:")
+    return clause if len(clause.split()) >= 2 else " ".join(cue.sentence.text.split())

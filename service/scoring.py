@@ -1,0 +1,133 @@
+"""Scoring of who / where / denials against a hand-written gold annotation.
+
+Pure functions, shared by the candidate bench and `summarizer eval`. The
+matching follows the development set's README:
+
+* names are normalised (lower case, ’ -> ', punctuation stripped; a possessive
+  's is dropped first so "Russia's army" contains "russia");
+* two names match when one contains the other as whole words, or their token
+  overlap (Jaccard) is at least 0.5;
+* gold and predictions are paired one to one (maximum matching), so a second
+  prediction of the same gold entity is a false positive, not a free hit;
+* predictions that only match an `acceptable` item are neutral;
+* an empty gold list scores recall 1.
+
+Denials are matched on the party only (`who` or any `who_alt`): the README's
+"denied text overlaps in meaning" needs an embedding model or an LLM judge,
+which a later eval can add on top of the pairing done here.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+_PUNCT = re.compile("[" + re.escape(string.punctuation + "“”‘’«»–—…") + "]")
+
+
+def normalise(name: str) -> str:
+    text = name.lower().replace("’", "'")
+    text = re.sub(r"'s\b", "", text)
+    text = _PUNCT.sub(" ", text)
+    return " ".join(text.split())
+
+
+def names_match(a: str, b: str) -> bool:
+    x, y = normalise(a), normalise(b)
+    if not x or not y:
+        return False
+    if f" {x} " in f" {y} " or f" {y} " in f" {x} ":
+        return True
+    tx, ty = set(x.split()), set(y.split())
+    return len(tx & ty) / len(tx | ty) >= 0.5
+
+
+@dataclass(frozen=True)
+class Score:
+    tp: int  # predictions paired with a gold item
+    fp: int  # predictions that match nothing (or a gold item already taken)
+    fn: int  # gold items left unpaired
+    neutral: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __add__(self, other: "Score") -> "Score":
+        return Score(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.neutral + other.neutral)
+
+
+def _pair(pred: Sequence[Any], gold: Sequence[Any], match) -> dict[int, int]:
+    """Maximum one-to-one matching (Kuhn's augmenting paths): pred index -> gold index."""
+    options = [[g for g in range(len(gold)) if match(p, gold[g])] for p in pred]
+    owner: dict[int, int] = {}
+
+    def augment(p: int, seen: set[int]) -> bool:
+        for g in options[p]:
+            if g in seen:
+                continue
+            seen.add(g)
+            if g not in owner or augment(owner[g], seen):
+                owner[g] = p
+                return True
+        return False
+
+    for p in range(len(pred)):
+        augment(p, set())
+    return {p: g for g, p in owner.items()}
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    out, seen = [], set()
+    for item in items:
+        key = normalise(item)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def score_names(pred: Sequence[str], gold: Sequence[str], acceptable: Sequence[str] = ()) -> Score:
+    pred, gold = _dedupe(pred), _dedupe(gold)
+    paired = _pair(pred, gold, names_match)
+    tp = len(paired)
+    fp = neutral = 0
+    for index, name in enumerate(pred):
+        if index in paired:
+            continue
+        if any(names_match(name, a) for a in acceptable):
+            neutral += 1
+        else:
+            fp += 1
+    return Score(tp, fp, len(gold) - tp, neutral)
+
+
+def _party_names(denial: dict[str, Any]) -> list[str]:
+    return [denial.get("who", "")] + list(denial.get("who_alt", []) or [])
+
+
+def _party_match(pred: dict[str, Any], gold: dict[str, Any]) -> bool:
+    return any(names_match(pred.get("who", ""), name) for name in _party_names(gold) if name)
+
+
+def score_denials(pred: Sequence[dict[str, Any]], gold: Sequence[dict[str, Any]],
+                  acceptable: Sequence[dict[str, Any]] = ()) -> Score:
+    """Pairs predicted denials {"who": ...} with gold ones on the party; acceptable ones are neutral."""
+    paired = _pair(pred, gold, _party_match)
+    tp = len(paired)
+    rest = [p for i, p in enumerate(pred) if i not in paired]
+    # An acceptable denial absorbs one leftover prediction of its party.
+    absorbed = _pair(rest, list(acceptable), _party_match)
+    neutral = len(absorbed)
+    return Score(tp, len(rest) - neutral, len(gold) - tp, neutral)
