@@ -183,7 +183,8 @@ def _run(args: argparse.Namespace) -> Run:
     run = Run()
     started = time.monotonic()
     try:
-        with TestClient(create_app(load_settings())) as client:
+        # A server exception becomes the 500 a caller would see, and is counted as one.
+        with TestClient(create_app(load_settings()), raise_server_exceptions=False) as client:
             for _ in range(args.requests):
                 if time.monotonic() - started > args.max_seconds:
                     break
@@ -207,13 +208,20 @@ def _set_environment() -> None:
 def _judge(run: Run, status: int, text: str, calls: int) -> None:
     run.statuses[status] += 1
     run.attempts[calls, status] += 1
-    body = json.loads(text)
+    body = _json_or_none(text)
     if status == 200:
         run.invented.extend(_ungrounded_items(body))
     elif problem := _envelope_problem(status, body):
         run.bad_errors.append(problem)
     folded = text.casefold()
     run.invented.extend(f"{invented!r} in a {status} body" for invented in INVENTED_TEXT if invented.casefold() in folded)
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
 
 
 def _ungrounded_items(body: dict[str, Any]) -> list[str]:

@@ -6,7 +6,8 @@ matching follows the development set's README:
 * names are normalised (lower case, ’ -> ', punctuation stripped; a possessive
   's is dropped first so "Russia's army" contains "russia");
 * two names match when one contains the other as whole words, or their token
-  overlap (Jaccard) is at least 0.5;
+  overlap (Jaccard) is at least 0.5; a name made only of function words
+  ("At", "The") matches nothing, so sentence-initial words earn no credit;
 * gold and predictions are paired one to one (maximum matching), so a second
   prediction of the same gold entity is a false positive, not a free hit;
 * predictions that only match an `acceptable` item are neutral;
@@ -34,9 +35,13 @@ def normalise(name: str) -> str:
     return " ".join(text.split())
 
 
+# A name made only of these cannot match anything ("At" is not "At least seven people").
+_FUNCTION_WORDS = frozenset("a an the at in on of for to by and or but with from as it he she they we i".split())
+
+
 def names_match(a: str, b: str) -> bool:
     x, y = normalise(a), normalise(b)
-    if not x or not y:
+    if not x or not y or set(x.split()) <= _FUNCTION_WORDS or set(y.split()) <= _FUNCTION_WORDS:
         return False
     if f" {x} " in f" {y} " or f" {y} " in f" {x} ":
         return True
