@@ -45,10 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from bench._chat import start_chat_server  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.config import load_settings  # noqa: E402
-from tests.chat_server import Reply  # noqa: E402
+from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
 
 MAX_ATTEMPTS = 3
@@ -178,7 +177,7 @@ class Run:
 def _run(args: argparse.Namespace) -> Run:
     _set_environment()
     model = UnreliableModel(args.seed)
-    chat = start_chat_server(model)
+    chat = ChatServer(fallback=model).start()
     os.environ["SUMMARIZER_BASE_URL"] = chat.base_url
     run = Run()
     started = time.monotonic()

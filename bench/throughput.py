@@ -32,9 +32,8 @@ how much of each rate is bounded by the machine rather than by the service.
 
 Both servers log at "warning" level (no access log), listen on kernel-chosen
 ports of 127.0.0.1 and report their URL over a pipe. Both listening sockets
-are IPPROTO_TCP sockets so that connections get TCP_NODELAY (see
-bench/_chat.py); without it every kept-alive request waits ~40 ms for a
-delayed ACK. uvicorn runs without uvloop and httptools (not installed here).
+are IPPROTO_TCP sockets so that connections get TCP_NODELAY; without it every
+kept-alive request waits ~40 ms for a delayed ACK.
 
     python bench/throughput.py [--requests 2000] [--concurrency 16] [--rounds 3] [--no-check]
 """
@@ -64,8 +63,7 @@ import httpx  # noqa: E402
 import openai  # noqa: E402
 import uvicorn  # noqa: E402
 
-from bench._chat import start_chat_server  # noqa: E402
-from tests.chat_server import Reply  # noqa: E402
+from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
 
 MODEL = "test-model"
@@ -108,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
 def _chat_server_child(conn: Connection) -> None:
     """Serve the seed answer; on LAST_REQUEST, send back the last chat request body received."""
     reply = Reply.json(seed_answer())
-    server = start_chat_server(lambda body: reply)
+    server = ChatServer(fallback=lambda body: reply).start()
     conn.send(server.base_url)
     try:
         while conn.recv() == LAST_REQUEST:
@@ -125,7 +123,7 @@ def _service_child(conn: Connection, chat_url: str) -> None:
     from service.app import create_app
     from service.config import load_settings
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY: see bench/_chat.py
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, as in tests/chat_server.py
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(create_app(load_settings()), log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

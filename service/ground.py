@@ -16,16 +16,19 @@ from typing import Any, Callable
 
 from .errors import Problem
 
+# Quotation marks are dropped (models add, drop and swap them freely), and so are
+# invisible characters.
+_DROPPED = '"“”„‟″«»\u00ad\u200b\u200c\u200d\u2060\ufeff'
 _FOLD = str.maketrans(
     {
         **dict.fromkeys("‘’‚‛′`", "'"),
-        # Quotation marks are dropped: models add, drop and swap them freely.
-        **dict.fromkeys('"“”„‟″«»', ""),
+        **dict.fromkeys(_DROPPED, ""),
         **dict.fromkeys("‐‑‒–—−", "-"),
         "…": "...",
-        **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", ""),
     }
 )
+# The article in pieces: white space, dropped characters, and runs of the rest.
+_PIECES = re.compile(rf"(\s+)|([{_DROPPED}]+)|[^\s{_DROPPED}]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _LOOSE_ENDS = " '.,;:!?"
@@ -47,18 +50,25 @@ class ArticleIndex:
 
     def __init__(self, text: str):
         self.text = text
-        chars: list[str] = []
+        pieces: list[str] = []
         origin: list[int] = []
-        for position, char in enumerate(text):
-            if char.isspace():
-                if chars and chars[-1] != " ":
-                    chars.append(" ")
-                    origin.append(position)
-                continue
-            for folded in char.translate(_FOLD).casefold():
-                chars.append(folded)
-                origin.append(position)
-        self.folded = "".join(chars)
+        for piece in _PIECES.finditer(text):
+            start, end = piece.span()
+            if piece.group(1):
+                if pieces and pieces[-1][-1] != " ":
+                    pieces.append(" ")
+                    origin.append(start)
+            elif not piece.group(2):
+                folded = piece.group().translate(_FOLD).casefold()
+                if len(folded) == end - start:
+                    pieces.append(folded)
+                    origin.extend(range(start, end))
+                else:  # a character folds to several (ß → ss, … → ...): map them one by one
+                    for position in range(start, end):
+                        chars = text[position].translate(_FOLD).casefold()
+                        pieces.append(chars)
+                        origin.extend([position] * len(chars))
+        self.folded = "".join(pieces)
         self._origin = origin
 
     def find(self, phrase: str, *, whole_words: bool = False) -> Span | None:

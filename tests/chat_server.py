@@ -46,10 +46,10 @@ class Reply:
 
 
 class ChatServer:
-    def __init__(self) -> None:
+    def __init__(self, fallback: Callable[[dict[str, Any]], Reply] | None = None) -> None:
         self.script: deque[Reply] = deque()
         self.received: list[dict[str, Any]] = []
-        self.fallback: Callable[[dict[str, Any]], Reply] | None = None
+        self.fallback = fallback
         self._lock = threading.Lock()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -71,7 +71,9 @@ class ChatServer:
             self.fallback = None
 
     def start(self) -> ChatServer:
-        sock = socket.socket()
+        # Marked as TCP so that asyncio sets TCP_NODELAY on its connections; otherwise every
+        # answer on a kept-alive connection waits ~40 ms for a delayed ACK.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         app = Starlette(

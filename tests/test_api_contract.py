@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.config import load_settings
 from service.errors import BackendUnavailable
+from service.models import SummaryResponse
 
 from .conftest import SEED_ARTICLE, seed_answer
 
@@ -31,6 +32,7 @@ def test_200_json(fake_client, fake):
     fake.enqueue(seed_answer())
     response = fake_client.post("/v1/summaries", json={"text": SEED_ARTICLE, "id": "doc-7", "language": "en"})
     assert response.status_code == 200
+    SummaryResponse.model_validate(response.json(), strict=True)
     assert response.json()["id"] == "doc-7"
     assert "Language: en" in fake.requests[0].messages[1]["content"]
 

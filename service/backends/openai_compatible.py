@@ -103,9 +103,13 @@ class OpenAIBackend:
         messages = [dict(message) for message in request.messages]
         arguments: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0}
         if response_format == "json_schema":
-            arguments["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": request.schema_name, "schema": dict(request.schema), "strict": True},
+            # Sent as extra_body, the schema goes out as it is: the SDK would otherwise walk
+            # it, key by key, through its typed-parameter transform on every call.
+            arguments["extra_body"] = {
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": request.schema_name, "schema": request.schema, "strict": True},
+                }
             }
             return arguments
         if response_format == "json_object":
