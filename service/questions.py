@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 
 from .article import Article
 from .backends import Message
-from .candidates import Candidates, DenialCue, Span, propose
+from .candidates import Candidates, DenialCue, Span, distinct_denials, propose
 from .errors import Problem, SchemaViolation
 from .resources import AnswerSchema, Prompts
 from .validate import check_schema, parse_json
@@ -150,7 +150,7 @@ class _Offer:
             "where": [{"name": s.text, "quote": self._sentence_of(s).text} for s in picked_where],
             "denials": [
                 {"who": d.party.text, "denied": _denied(d), "kind": d.kind, "quote": d.sentence.text}
-                for d in _one_per_party_kind_and_sentence(self.candidates.denials)
+                for d in distinct_denials(self.candidates.denials)
             ],
         }
         check_schema(answer, summary_schema.validator, raw)
@@ -188,15 +188,6 @@ def _unique(spans) -> list[Span]:
         if span not in seen:
             seen.append(span)
     return seen
-
-
-def _one_per_party_kind_and_sentence(cues: list[DenialCue]) -> list[DenialCue]:
-    """The first cue of each kind by each party in each sentence; cues without a party are left out."""
-    kept: dict[tuple[str, int, str], DenialCue] = {}
-    for cue in cues:
-        if cue.party is not None:
-            kept.setdefault((cue.party.text, cue.sentence.start, cue.kind), cue)
-    return list(kept.values())
 
 
 _CLAUSE_END = re.compile(r"[,;.!?]\s|[.!?]$")
