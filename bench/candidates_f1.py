@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service import candidates as cand  # noqa: E402
 from service.baseline import baseline  # noqa: E402
-from service.scoring import Score, names_match, score_denials, score_names  # noqa: E402
+from service.scoring import Score, names_match, score_record  # noqa: E402
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
 def rules(text: str, who_k: int) -> dict:
@@ -40,13 +40,11 @@ def evaluate(records: list[dict], system) -> dict[str, object]:
     rows = []
     for record in records:
         pred = system(record["text"])
-        gold, acceptable = record["gold"], record.get("acceptable", {})
-        who = score_names(pred["who"], gold["who"], acceptable.get("who", []))
-        where = score_names(pred["where"], gold["where"], acceptable.get("where", []))
-        denials = score_denials(pred["denials"], gold["denials"], acceptable.get("denials", []))
-        totals["who"] += who
-        totals["where"] += where
-        totals["denials"] += denials
+        gold = record["gold"]
+        scores = score_record(pred, record)
+        who, where, denials = scores["who"], scores["where"], scores["denials"]
+        for field, score in scores.items():
+            totals[field] += score
         group = record["id"].split("-")[1][0]  # d / n
         groups[group] = groups.get(group, Score(0, 0, 0)) + denials
         if not gold["denials"] and pred["denials"]:

@@ -25,6 +25,7 @@ import string
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+FIELDS = ("who", "where", "denials")
 _PUNCT = re.compile("[" + re.escape(string.punctuation + "“”‘’«»–—…") + "]")
 
 
@@ -136,3 +137,13 @@ def score_denials(pred: Sequence[dict[str, Any]], gold: Sequence[dict[str, Any]]
     absorbed = _pair(rest, list(acceptable), _party_match)
     neutral = len(absorbed)
     return Score(tp, len(rest) - neutral, len(gold) - tp, neutral)
+
+
+def score_record(pred: dict[str, Any], record: dict[str, Any]) -> dict[str, Score]:
+    """who, where and denials of one prediction against one annotated record."""
+    gold, acceptable = record["gold"], record.get("acceptable", {})
+    return {
+        "who": score_names(pred["who"], gold["who"], acceptable.get("who", [])),
+        "where": score_names(pred["where"], gold["where"], acceptable.get("where", [])),
+        "denials": score_denials(pred["denials"], gold["denials"], acceptable.get("denials", [])),
+    }
