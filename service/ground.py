@@ -220,8 +220,9 @@ def ground(answer: dict[str, Any], index: ArticleIndex) -> Grounding:
             "kind": d["kind"],
             "evidence": [c.quote(d["quote"])],
         })
-        # One party may deny several things: only the same denial twice is merged.
-        _add_unique(result.denials, built, lambda item: (fold(item["who"]), item["evidence"][0]["start"]))
+        # One party may deny several things, even in one sentence ("denies ..., but refused
+        # to comment"): only the same kind of denial on the same evidence is merged.
+        _add_unique(result.denials, built, lambda item: (fold(item["who"]), item["kind"], item["evidence"][0]["start"]))
     return result
 
 

@@ -66,6 +66,12 @@ class TokenUsage(BaseModel):
     completion_tokens: int
 
 
+class Truncation(BaseModel):
+    read_up_to: int = Field(description="Offset in the article where the model's reading stopped.")
+    length: int
+    reason: str
+
+
 class Meta(BaseModel):
     backend: str
     model: str
@@ -75,6 +81,7 @@ class Meta(BaseModel):
     usage: TokenUsage = Field(description="Tokens summed over every attempt.")
     latency_ms: int
     dropped: list[Dropped] = Field(description="Items removed because the article does not support them.")
+    truncated: Truncation | None = Field(default=None, description="Present when only part of the article was read.")
 
 
 class SummaryResponse(BaseModel):

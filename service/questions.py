@@ -30,6 +30,7 @@ from .resources import AnswerSchema, Prompts
 from .validate import check_schema, parse_json
 
 MAX_WHO_OFFERED, MAX_WHO = 10, 6
+RULES_KEEP_WHO = 3
 MAX_WHERE_OFFERED, MAX_WHERE = 8, 4
 # Room left in the model's context for the lists, the question and the answer.
 CONTEXT_RESERVE_TOKENS = 900
@@ -97,7 +98,9 @@ class ChosenAnswer:
             where=_listed(offer.where) or "(no places proposed)",
             max_where=MAX_WHERE,
         )
-        notes = {} if seen == len(article.text) else {"read_up_to": seen, "reason": "the article is longer than the model's context"}
+        notes = {}
+        if seen < len(article.text):
+            notes["truncated"] = {"read_up_to": seen, "length": len(article.text), "reason": "the article is longer than the model's context"}
         return Question(
             prompts=self.prompts,
             messages=({"role": "system", "content": self.prompts.system}, {"role": "user", "content": user}),
@@ -142,7 +145,10 @@ class _Offer:
 
     def summary(self, choices: Any, raw: str, summary_schema: AnswerSchema) -> dict[str, Any]:
         check_schema(choices, self._validator, raw)
-        picked_who = _unique(self.who[label] for label in choices.get("who", []))
+        # The rules' strongest names stand; the model decides on the weaker ones (measured
+        # on the dev set: the model alone drops who recall from 0.83 to 0.56).
+        chosen = {self.who[label] for label in choices.get("who", [])}
+        picked_who = [s for rank, s in enumerate(self.who.values()) if rank < RULES_KEEP_WHO or s in chosen][:MAX_WHO]
         picked_where = _unique(self.where[label] for label in choices.get("where", []))
         answer = {
             "who": [{"name": s.text, "role": None, "quote": self._sentence_of(s).text} for s in picked_who],

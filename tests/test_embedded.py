@@ -15,7 +15,11 @@ from service.app import create_app
 from service.backends import ChatRequest
 from service.backends.llama import LlamaBackend, bundled_model_path
 from service.config import load_settings
-from service.errors import BackendError
+from service.article import Article
+from service.errors import BackendError, BackendUnavailable
+from service.pipeline import Summarizer
+from service.questions import ChosenAnswer
+from service.resources import load_prompts, load_schema
 
 from .conftest import DATA, SEED_ARTICLE
 
@@ -105,3 +109,30 @@ def test_a_double_quote_in_a_grammar_literal_is_refused_not_a_crash():
 
     with pytest.raises(BackendError, match="cannot go into a grammar"):
         asyncio.run(ask())
+
+
+def test_the_wait_queue_is_bounded_and_answers_503_with_retry_after():
+    backend = LlamaBackend(bundled_model_path(), timeout=120, max_waiting=1)
+    summarizer = Summarizer(backend, max_attempts=1, deadline=120)
+
+    async def burst() -> list:
+        return await asyncio.gather(*(summarizer.summarize(Article(SEED_ARTICLE)) for _ in range(4)), return_exceptions=True)
+
+    outcomes = asyncio.run(burst())
+    refused = [o for o in outcomes if isinstance(o, BackendUnavailable)]
+    answered = [o for o in outcomes if isinstance(o, dict)]
+    assert len(answered) == 2, "one generating, one waiting"
+    assert len(refused) == 2
+    assert all(error.retry_after and error.retry_after > 0 for error in refused)
+
+
+def test_an_article_longer_than_the_context_is_read_in_part_and_says_so():
+    backend = LlamaBackend(bundled_model_path(), timeout=120)
+    question = asyncio.run(
+        ChosenAnswer(load_prompts("choose-v1"), load_schema(), count_tokens=backend.count_tokens,
+                     context_tokens=lambda: 1500).ask(Article(SEED_ARTICLE * 12))
+    )
+    truncated = question.notes["truncated"]
+    assert 0 < truncated["read_up_to"] < len(SEED_ARTICLE * 12) == truncated["length"]
+    assert (SEED_ARTICLE * 12)[: truncated["read_up_to"]].endswith((".", "\n"))
+    assert backend.count_tokens(question.messages[1]["content"]) <= 1500

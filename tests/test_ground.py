@@ -433,6 +433,16 @@ def test_ground_one_party_two_denials_are_both_kept(seed_index: ArticleIndex) ->
     assert all(len(d["evidence"]) == 1 for d in result.denials)
 
 
+def test_ground_a_denial_and_a_refusal_to_comment_in_one_sentence_are_both_kept() -> None:
+    article = "Johnson denies the allegations, but refused to comment on whether she was lying."
+    sentence = article
+    answer = {"who": [], "what": {"text": "Johnson denies the allegations.", "quote": sentence}, "where": [],
+              "denials": [{"who": "Johnson", "denied": "the allegations", "kind": "explicit", "quote": sentence},
+                          {"who": "Johnson", "denied": "whether she was lying", "kind": "no_comment", "quote": sentence}]}
+    result = ground(answer, ArticleIndex(article))
+    assert [(d["who"], d["kind"]) for d in result.denials] == [("Johnson", "explicit"), ("Johnson", "no_comment")]
+
+
 def test_ground_same_denial_twice_is_merged(seed_index: ArticleIndex) -> None:
     answer = seed_answer()
     again = dict(answer["denials"][0], who="ISRAEL", quote="israel has denied any involvement with the attack in Iraq.")
