@@ -11,3 +11,5 @@ class Article:
     title: str | None = None
     language: str | None = None
     id: str | None = None
+    # The text was extracted from HTML, so the client needs it to place the offsets.
+    from_html: bool = False

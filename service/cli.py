@@ -12,6 +12,7 @@ from pathlib import Path
 from .backends import make_backend
 from .config import ConfigError, Settings, load_settings
 from .errors import InvalidBody, SummarizerError
+from .extract import looks_like_html
 from .intake import article_from_payload
 from .pipeline import Summarizer
 
@@ -39,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
     summarize = commands.add_parser("summarize", help="summarize one article and print the JSON response")
-    summarize.add_argument("file", help="a text file with the article, or - for standard input")
+    summarize.add_argument("file", help="a text or HTML file with the article, or - for standard input")
     return parser
 
 
@@ -54,7 +55,9 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
 async def _summarize(settings: Settings, file: str) -> int:
     try:
-        article = article_from_payload({"text": _read(file)}, settings.max_chars)
+        content = _read(file)
+        field = "html" if looks_like_html(content) else "text"
+        article = article_from_payload({field: content}, settings.max_chars)
         backend = make_backend(settings)
         try:
             summarizer = Summarizer(backend, max_attempts=settings.max_attempts, deadline=settings.deadline)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from .errors import ArticleTooLarge, InvalidBody, InvalidRequest, UnsupportedMediaType
 from .models import SummaryRequest
 from .article import Article
+from .extract import text_from_html
 
 JSON_TYPES = ("application/json",)
 TEXT_TYPES = ("text/plain",)
@@ -39,10 +40,15 @@ def article_from_payload(payload: Any, max_chars: int) -> Article:
         fields = SummaryRequest.model_validate(payload)
     except ValidationError as exc:
         raise InvalidRequest("the request is not a valid article", details=field_errors(exc.errors())) from None
-    article_text = fields.text if fields.text is not None else fields.html
-    if len(article_text) > max_chars:
-        raise _too_large(len(article_text), max_chars)
-    return Article(text=article_text, title=fields.title, language=fields.language, id=fields.id)
+    body = fields.text if fields.text is not None else fields.html
+    if len(body) > max_chars:
+        raise _too_large(len(body), max_chars)
+    if fields.text is not None:
+        return Article(text=fields.text, title=fields.title, language=fields.language, id=fields.id)
+    text = text_from_html(fields.html)
+    if not text:
+        raise InvalidRequest("no article text was found in the HTML", details=[{"path": "/html", "message": "no text"}])
+    return Article(text=text, title=fields.title, language=fields.language, id=fields.id, from_html=True)
 
 
 def _content_type(header: str) -> tuple[str, str]:

@@ -90,6 +90,9 @@ class SummaryResponse(BaseModel):
     what: What | None = Field(description="null when no summary of the event could be grounded.")
     where: list[Where]
     denials: list[Denial]
+    article_text: str | None = Field(
+        default=None, description="The text extracted from `html`, which every offset refers to; only for HTML input."
+    )
     meta: Meta
 
 

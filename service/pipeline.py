@@ -106,6 +106,7 @@ class Summarizer:
         return {
             "id": article.id,
             **grounding.fields(),
+            **({"article_text": article.text} if article.from_html else {}),
             "meta": {
                 "backend": self.backend.name,
                 "model": run.model or self.backend.model,

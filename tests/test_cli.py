@@ -93,3 +93,16 @@ def test_serve_answers_http(chat):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_summarize_an_html_file(chat, tmp_path):
+    from .test_html import PAGE
+
+    page = tmp_path / "article.html"
+    page.write_text(PAGE, encoding="utf-8")
+    chat.enqueue(seed_answer())
+    done = run_cli("summarize", str(page), base_url=chat.base_url)
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert body["article_text"].startswith("Missiles hit militia base in Iraq")
+    assert "SCRIPT-TEXT" not in chat.received[0]["messages"][1]["content"]
