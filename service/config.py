@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .limits import Rate
@@ -63,6 +64,12 @@ class Settings(BaseSettings):
             return self.backend
         return "openai" if self.base_url or self.api_key else "llama"
 
+    @model_validator(mode="after")
+    def _model_file_exists(self) -> Settings:
+        if self.resolved_backend == "llama" and self.model and not Path(self.model).expanduser().is_file():
+            raise ValueError(f"SUMMARIZER_MODEL: no GGUF file at {self.model}")
+        return self
+
 
 def load_settings(**overrides: object) -> Settings:
     """Read the environment; a malformed value raises ConfigError naming its variable."""
@@ -71,7 +78,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "?"
+            if not error["loc"]:  # a check across settings: its message names the variable
+                lines.append(error["msg"].removeprefix("Value error, "))
+                continue
+            field = str(error["loc"][0])
             variable = field if field.isupper() else ENV_PREFIX + field.upper()
             shown = "" if "KEY" in variable else f" (got {error.get('input')!r})"
             lines.append(f"{variable}: {error['msg']}{shown}")

@@ -59,3 +59,13 @@ def test_keys_are_never_echoed_in_errors(settings_env):
     with pytest.raises(ConfigError) as failure:
         load_settings()
     assert "secret-key" not in str(failure.value)
+
+
+def test_a_missing_model_file_stops_start_up(settings_env, tmp_path):
+    settings_env.setenv("SUMMARIZER_MODEL", str(tmp_path / "missing.gguf"))
+    settings_env.setenv("SUMMARIZER_API_KEYS", "secret-key")
+    with pytest.raises(ConfigError, match="SUMMARIZER_MODEL: no GGUF file at") as failure:
+        load_settings()
+    assert "secret-key" not in str(failure.value)
+    settings_env.setenv("SUMMARIZER_BASE_URL", "http://127.0.0.1:8001/v1")
+    assert load_settings().model.endswith("missing.gguf"), "a model name, not a file, for the openai backend"

@@ -69,8 +69,6 @@ class LlamaBackend:
         path = Path(settings.model).expanduser() if settings.model else bundled_model_path()
         if path is None:
             raise ConfigError(f"SUMMARIZER_MODEL: no model given and {BUNDLED_MODEL_PACKAGE} is not installed")
-        if not path.is_file():
-            raise ConfigError(f"SUMMARIZER_MODEL: no GGUF file at {path}")
         return cls(path, timeout=settings.timeout)
 
     def _load(self, path: Path, threads: int) -> llama_cpp.Llama:
