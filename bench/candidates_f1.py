@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service import candidates as cand  # noqa: E402
 from service.baseline import baseline  # noqa: E402
-from service.scoring import Score, names_match, score_record  # noqa: E402
+from service.scoring import Score, primary_found, score_record  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -43,8 +43,8 @@ def evaluate(records: list[dict], system) -> dict[str, object]:
         gold = record["gold"]
         scores = score_record(pred, record)
         who, where, denials = scores["who"], scores["where"], scores["denials"]
-        for field, score in scores.items():
-            totals[field] += score
+        for field in totals:
+            totals[field] += scores[field]
         group = record["id"].split("-")[1][0]  # d / n
         groups[group] = groups.get(group, Score(0, 0, 0)) + denials
         if not gold["denials"] and pred["denials"]:
@@ -66,7 +66,7 @@ def giveme_recall(system, directory: Path) -> dict[str, float]:
             if not gold:
                 continue
             hits[field][1] += 1
-            if any(names_match(p, g) for p in pred[field] for g in gold):
+            if primary_found(pred[field], gold):
                 hits[field][0] += 1
     return {f: (h / n if n else 0.0, n) for f, (h, n) in hits.items()}
 

@@ -10,13 +10,14 @@ no denial on an article without one; median <= 3 s per article; >= 95 % of
 the time inside llama.cpp; RSS <= 600 MB.
 
     python bench/embedded.py [--data FILE] [--limit N] [--no-check]
+
+`summarizer eval` gives the same scores for any backend; this adds the timing and memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import time
@@ -26,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.article import Article  # noqa: E402
 from service.backends.llama import LlamaBackend, bundled_model_path  # noqa: E402
-from service.baseline import baseline  # noqa: E402
+from service.evaluation import load_records, run, scores  # noqa: E402
 from service.pipeline import Summarizer  # noqa: E402
-from service.scoring import FIELDS, Score, score_record  # noqa: E402
+from service.report import summary_table  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev_articles.jsonl"
 
@@ -53,73 +54,46 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def predictions(response: dict) -> dict:
-    return {
-        "who": [w["name"] for w in response["who"]],
-        "where": [w["name"] for w in response["where"]],
-        "denials": [{"who": d["who"], "kind": d["kind"]} for d in response["denials"]],
-    }
-
-
-async def run(records: list[dict]) -> tuple[list[dict], list[float], TimedLlama]:
+async def measure(records: list) -> tuple[list, TimedLlama]:
+    """One article at a time, so that each one's seconds are its own."""
     backend = TimedLlama(bundled_model_path(), timeout=120)
     summarizer = Summarizer(backend, deadline=300)
     await summarizer.summarize(Article("Warm-up: the model loads before the clock starts."))
     backend.inside = 0.0
-    answers, seconds = [], []
-    for record in records:
-        started = time.perf_counter()
-        answers.append(predictions(await summarizer.summarize(Article(record["text"], title=record.get("title")))))
-        seconds.append(time.perf_counter() - started)
-    return answers, seconds, backend
-
-
-def table(records: list[dict], *systems: list[dict]) -> dict[str, list[Score]]:
-    """Each field's score summed over the records, for each system's answers."""
-    totals = {field: [Score(0, 0, 0) for _ in systems] for field in FIELDS}
-    for position, record in enumerate(records):
-        for column, answers in enumerate(systems):
-            for field, score in score_record(answers[position], record).items():
-                totals[field][column] += score
-    return totals
+    return await run(summarizer, records, concurrency=1), backend
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--limit", type=int)
     parser.add_argument("--no-check", action="store_true")
     args = parser.parse_args()
-    records = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
-    records = records[: args.limit] if args.limit else records
 
-    embedded, seconds, backend = asyncio.run(run(records))
-    no_model = [baseline(record["text"]) for record in records]
-    scores = table(records, embedded, no_model)
-    alarms = sum(1 for r, a in zip(records, embedded) if not r["gold"]["denials"] and a["denials"])
-    no_denial = sum(1 for r in records if not r["gold"]["denials"])
-
-    print(f"{len(records)} articles, model {backend.model}\n")
-    print(f"{'field':10}{'embedded P':>12}{'R':>6}{'F1':>6}{'baseline P':>14}{'R':>6}{'F1':>6}")
-    for field, (ours, theirs) in scores.items():
-        print(f"{field:10}{ours.precision:12.2f}{ours.recall:6.2f}{ours.f1:6.2f}{theirs.precision:14.2f}{theirs.recall:6.2f}{theirs.f1:6.2f}")
-    inside = backend.inside / sum(seconds)
-    median = statistics.median(seconds)
-    print(f"\ndenials on articles without one: {alarms}/{no_denial}")
-    print(f"seconds per article: median {median:.2f}, p90 {sorted(seconds)[int(len(seconds) * 0.9)]:.2f}, max {max(seconds):.2f}")
+    outcomes, backend = asyncio.run(measure(load_records(args.data)[: args.limit]))
+    summary = scores(outcomes)
+    seconds = sorted(o.seconds for o in outcomes)
+    median, inside, rss = statistics.median(seconds), backend.inside / sum(seconds), rss_mb()
+    print(f"{len(outcomes)} articles, model {backend.model}\n")
+    print(summary_table(summary))
+    print(f"\nseconds per article: median {median:.2f}, p90 {seconds[int(len(seconds) * 0.9)]:.2f}, max {seconds[-1]:.2f}")
     print(f"time inside llama.cpp: {inside:.1%}")
-    print(f"RSS: {rss_mb():.0f} MB")
+    print(f"RSS: {rss:.0f} MB\n")
+
+    fields, alarms = summary["fields"], summary["false_alarms"]
+
+    def above_baseline(name: str, target: float) -> bool:
+        return fields[name]["system"]["f1"] >= target and fields[name]["system"]["f1"] > fields[name]["baseline"]["f1"]
 
     checks = {
-        "who F1 >= 0.55 and above baseline": scores["who"][0].f1 >= 0.55 and scores["who"][0].f1 > scores["who"][1].f1,
-        "where F1 >= 0.55 and above baseline": scores["where"][0].f1 >= 0.55 and scores["where"][0].f1 > scores["where"][1].f1,
-        "denials F1 >= 0.6 and above baseline": scores["denials"][0].f1 >= 0.6 and scores["denials"][0].f1 > scores["denials"][1].f1,
-        "no denial where there is none": alarms == 0,
+        "who F1 >= 0.55 and above baseline": above_baseline("who", 0.55),
+        "where F1 >= 0.55 and above baseline": above_baseline("where", 0.55),
+        "denials F1 >= 0.6 and above baseline": above_baseline("denials", 0.6),
+        "no denial where there is none": alarms["system"] == 0,
         "median <= 3 s": median <= 3.0,
         ">= 95% inside llama.cpp": inside >= 0.95,
-        "RSS <= 600 MB": rss_mb() <= 600,
+        "RSS <= 600 MB": rss <= 600,
     }
-    print()
     for name, passed in checks.items():
         print(f"{'PASS' if passed else 'FAIL'}  {name}")
     return 0 if args.no_check or all(checks.values()) else 1

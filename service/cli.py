@@ -1,4 +1,5 @@
-"""The `summarizer` command: `serve` runs the HTTP service, `summarize` runs one article through the same pipeline."""
+"""The `summarizer` command: `serve` runs the HTTP service, `summarize` runs one article through the same
+pipeline, `eval` scores the configured backend on annotated articles."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ import logging
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
 from .backends import make_backend
 from .config import ConfigError, Settings, load_settings
 from .errors import InvalidBody, SummarizerError
+from .evaluation import load_records, run, scores
 from .extract import looks_like_html
 from .intake import article_from_payload
 from .pipeline import Summarizer
+from .report import summary_table, write_report
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -30,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
+    if args.command == "eval":
+        return asyncio.run(_evaluate(settings, args.file, args.report, args.concurrency, args.limit))
     return asyncio.run(_summarize(settings, args.file))
 
 
@@ -41,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
     summarize = commands.add_parser("summarize", help="summarize one article and print the JSON response")
     summarize.add_argument("file", help="a text or HTML file with the article, or - for standard input")
+    evaluate = commands.add_parser("eval", help="score the configured backend on annotated articles")
+    evaluate.add_argument("file", type=Path, help="a JSONL file in the development set's format, or a folder of Giveme5W1H JSON files")
+    evaluate.add_argument("--report", type=Path, help="write report.md, results.jsonl, scores.json and chart.png here")
+    evaluate.add_argument("--concurrency", type=int, default=4, help="articles in flight at once (default 4)")
+    evaluate.add_argument("--limit", type=int, help="only the first N articles")
     return parser
 
 
@@ -68,6 +80,27 @@ async def _summarize(settings: Settings, file: str) -> int:
         print(json.dumps(exc.envelope(), ensure_ascii=False), file=sys.stderr)
         return EXIT_FAILED
     print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+async def _evaluate(settings: Settings, file: Path, report: Path | None, concurrency: int, limit: int | None) -> int:
+    try:
+        records = load_records(file)[:limit]
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"summarizer: cannot read annotated articles from {file}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    backend = make_backend(settings)
+    try:
+        summarizer = Summarizer(backend, max_attempts=settings.max_attempts, deadline=settings.deadline)
+        with tqdm(total=len(records), unit="article", file=sys.stderr) as progress:
+            outcomes = await run(summarizer, records, concurrency=max(concurrency, 1), progress=progress.update)
+    finally:
+        await backend.aclose()
+    summary = {"backend": backend.name, "model": backend.model, **scores(outcomes)}
+    print(summary_table(summary))
+    if report:
+        write_report(report, outcomes, summary, title=f"{file.name}: {backend.name} backend, {backend.model}")
+        print(f"\nReport written to {report}/")
     return 0
 
 

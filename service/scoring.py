@@ -25,7 +25,7 @@ import string
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-FIELDS = ("who", "where", "denials")
+FIELDS = ("who", "where", "denials", "denials+kind")
 _PUNCT = re.compile("[" + re.escape(string.punctuation + "“”‘’«»–—…") + "]")
 
 
@@ -127,10 +127,15 @@ def _party_match(pred: dict[str, Any], gold: dict[str, Any]) -> bool:
     return any(names_match(pred.get("who", ""), name) for name in _party_names(gold) if name)
 
 
+def _party_and_kind_match(pred: dict[str, Any], gold: dict[str, Any]) -> bool:
+    return _party_match(pred, gold) and pred.get("kind") == gold.get("kind")
+
+
 def score_denials(pred: Sequence[dict[str, Any]], gold: Sequence[dict[str, Any]],
-                  acceptable: Sequence[dict[str, Any]] = ()) -> Score:
-    """Pairs predicted denials {"who": ...} with gold ones on the party; acceptable ones are neutral."""
-    paired = _pair(pred, gold, _party_match)
+                  acceptable: Sequence[dict[str, Any]] = (), *, with_kind: bool = False) -> Score:
+    """Pairs predicted denials with gold ones on the party (and the kind, if asked); acceptable ones are neutral."""
+    match = _party_and_kind_match if with_kind else _party_match
+    paired = _pair(pred, gold, match)
     tp = len(paired)
     rest = [p for i, p in enumerate(pred) if i not in paired]
     # An acceptable denial absorbs one leftover prediction of its party.
@@ -139,11 +144,18 @@ def score_denials(pred: Sequence[dict[str, Any]], gold: Sequence[dict[str, Any]]
     return Score(tp, len(rest) - neutral, len(gold) - tp, neutral)
 
 
+def primary_found(pred: Sequence[str], gold_phrases: Sequence[str]) -> bool:
+    """Whether any predicted name matches any of the annotators' phrases for the primary item."""
+    return any(names_match(p, g) for p in pred for g in gold_phrases)
+
+
 def score_record(pred: dict[str, Any], record: dict[str, Any]) -> dict[str, Score]:
-    """who, where and denials of one prediction against one annotated record."""
+    """who, where, denials (on the party) and denials+kind of one prediction against one annotated record."""
     gold, acceptable = record["gold"], record.get("acceptable", {})
+    denials, acceptable_denials = gold["denials"], acceptable.get("denials", [])
     return {
         "who": score_names(pred["who"], gold["who"], acceptable.get("who", [])),
         "where": score_names(pred["where"], gold["where"], acceptable.get("where", [])),
-        "denials": score_denials(pred["denials"], gold["denials"], acceptable.get("denials", [])),
+        "denials": score_denials(pred["denials"], denials, acceptable_denials),
+        "denials+kind": score_denials(pred["denials"], denials, acceptable_denials, with_kind=True),
     }
