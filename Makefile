@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test bench
+.PHONY: serve test bench eval
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,3 +22,8 @@ test: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/reliability.py
+	$(BIN)/python bench/embedded.py
+
+eval: $(INSTALLED)
+	$(BIN)/summarizer eval ../shared/data/dev_articles.jsonl --report out/eval
+	$(BIN)/python bench/readme_eval.py out/eval/scores.json README.md
