@@ -28,10 +28,15 @@ The approach, in order:
    names of people, and tails of organisation names ("Justice Department" of
    "US Justice Department"). The entity is shown by its longest full form.
 4. Types and ranking. Place evidence (locative preposition, "town of X",
-   "X-based", place suffixes, a country list) against
-   organisation evidence (head nouns such as Ministry, Bank, Party) and person
-   evidence (given name + surname). who = people and organisations (and places
-   acting as grammatical subjects, e.g. "Russia has denied"), ranked by
+   "south of X", "X, north of Y", "X-based", place suffixes such as Base or
+   Airport, a country list, a name the dateline shows the story was filed from)
+   against organisation evidence (head nouns such as Ministry, Bank, Party)
+   and person evidence (a title right before the name, "Prime Minister X",
+   "spokesman X"; given name + surname, particles such as al-, bin, van
+   included). A lower-case word after a name is a modifier ("a Twitter
+   message") unless it is the name's verb ("X ordered"). who = people and
+   organisations (and places that act: "Russia has denied", "a spokesman for
+   Russia said"; a country can be both a who and a where), ranked by
    mentions, early position and being the subject of reporting/denial verbs.
    where = places used locatively, datelines and adjectives excluded.
 5. Denials. Cue phrases with a kind (explicit / implicit / no_comment), each
@@ -500,9 +505,14 @@ def _split_titles(run: list[_Token]) -> list[list[_Token]]:
                     or lows[len(left) - 1] in _CONNECTORS):
         left = left[:-1]
     right = run[last_title + 1:]
-    while right and right[0].low in _CONNECTORS:
+    # "Chief Executive Tim Cook": a title can span several words after its core word.
+    while len(right) > 1 and (right[0].low in _CONNECTORS or _is_title_word(right[0].low.rstrip("."))):
         right = right[1:]
     return [p for p in (left, right) if p]
+
+
+def _is_title_word(low: str) -> bool:
+    return low in _TITLE_CORE or low in _TITLE_MODIFIERS
 
 
 def _is_dropped_word(low: str) -> bool:
@@ -571,7 +581,9 @@ def _plausible(text: str, tokens: list[_Token], lows: list[str], sentence_starts
 
 def _sentence_initial(text: str, token: _Token, sentence_starts: set[int]) -> bool:
     position = token.start
-    while position > 0 and text[position - 1] in "\"'“‘( ":
+    # Step back over opening quotes, but not past a sentence start: after a dateline
+    # ("SANAA (Reuters) - Rockets hit") the space before the sentence is no quote.
+    while position not in sentence_starts and position > 0 and text[position - 1] in "\"'“‘( ":
         position -= 1
     return position in sentence_starts or position == 0
 
@@ -740,20 +752,36 @@ def _personish(name: str) -> bool:
     words = name.split()
     lows = [_key(w) for w in words]
     return 2 <= len(words) <= 4 and not any(w in _ORG_HEADS or w in _PLACE_SUFFIXES for w in lows) \
-        and not _known_place(_key(name)) and all(w[0].isupper() or w in _CONNECTORS for w in words)
+        and not _known_place(_key(name)) and all(_name_word(w) for w in words)
+
+
+def _name_word(word: str) -> bool:
+    """A capitalised word or a lower-case particle of a name: "al-Sudani", "bin", "van", "de"."""
+    return word[0].isupper() or word in _CONNECTORS or bool(_ARABIC_ARTICLE.match(word))
 
 
 # --------------------------------------------------------------------------- typing and ranking
 
-_VERBISH = re.compile(
-    r"\s*(?:,[^,]{1,60},\s*)?(?:has |have |had |was |were |is |are |will |would |also |again |"
-    r"then |later |repeatedly |now |on \w+ |last \w+ )*"
-    r"(said|says|told|added|denied|denies|deny|dismissed|rejected|criticised|criticized|accused|"
-    r"accuses|announced|confirmed|declined|refused|reported|claimed|alleged|alleges|stated|"
-    r"insisted|warned|called|quashed|disputed|issued|released|launched|arrested|defeated|"
-    r"clinched|won|lost|scored|reached|ordered|signed|agreed|sued|filed|killed|attacked|"
-    r"hit|raised|cut|kept|decided|pledged|sought|asked|urged|condemned|welcomed|responded|"
-    r"[a-z]+ed\b|[a-z]+s\b)")
+_AUXILIARIES = (r"(?:has |have |had |was |were |is |are |will |would |also |again |"
+                r"then |later |repeatedly |now |on \w+ |last \w+ |[a-z]+ly )*")  # "strongly rejected"
+_ACTION_VERBS = (r"said|says|told|added|denied|denies|deny|dismissed|rejected|criticised|criticized|accused|"
+                 r"accuses|announced|confirmed|declined|refused|reported|claimed|alleged|alleges|stated|"
+                 r"insisted|warned|called|quashed|disputed|issued|released|launched|arrested|defeated|"
+                 r"clinched|won|lost|scored|reached|ordered|signed|agreed|sued|filed|killed|attacked|"
+                 r"hit|raised|cut|kept|decided|pledged|sought|asked|urged|condemned|welcomed|responded")
+# Any -ed / -s word may be a verb, but a bare "was" or "is" is not an act: "Mosul was calm".
+_VERBISH = re.compile(r"\s*(?:,[^,]{1,60},\s*)?" + _AUXILIARIES + r"(" + _ACTION_VERBS
+                      + r"|(?!(?:was|is|has|as|its|this|his|us)\b)(?:[a-z]+ed\b|[a-z]+s\b))")
+# Only the listed verbs: "Kiev authorities" ends in -s but "authorities" is no verb.
+_ACTS = re.compile(r"\s+" + _AUXILIARIES + r"(?:" + _ACTION_VERBS + r")\b")
+_SPOKES = {"spokesman", "spokeswoman", "spokesperson"}
+_COMPASS = r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?"
+_COMPASS_WORD = re.compile(_COMPASS)
+# "Kalsu Base, south of Baghdad": the name is placed on the map.
+_DISTANCE = r"(?:about\s+|some\s+|just\s+)?(?:\d[\d.,]*\s*(?:km|kilometres|kilometers|miles)\s+)?"
+_LOCATED = re.compile(r",?\s+" + _DISTANCE + _COMPASS + r"\s+of\b", re.I)
+# ... and Baghdad there is only the reference point: the events are at Kalsu Base.
+_REFERENCE = re.compile(r"[A-Z][\w'’\-]*,\s+" + _DISTANCE + _COMPASS + r"\s+of\s+(?:the\s+)?$", re.I)
 _REPORTING = {"said", "says", "told", "added", "denied", "denies", "deny", "dismissed",
               "rejected", "criticised", "criticized", "announced", "confirmed", "declined",
               "refused", "stated", "insisted", "quashed", "disputed", "alleges", "claimed"}
@@ -772,20 +800,65 @@ def _mention_context(text: str, mention: _Mention) -> dict[str, bool]:
         if skipped and skipped[-1] in _LOCATIVE and not re.search(r"[,.;:!?]\s*$", before) \
                 and not re.match(r"['’]s?\b", after):
             locative = skipped[-1]
+    reference = False
+    if _direction_of(prev_words):
+        reference = bool(_REFERENCE.search(before))
+        locative = False if reference else "near"
     verb = _VERBISH.match(after)
+    # "al-Sudani ordered an investigation": a lower-case word after a name is a modifier
+    # ("a Twitter message") unless it is the name's verb.
+    acts = bool(_ACTS.match(after)) and not locative
     return {
         "locative_strong": locative in _STRONG_LOCATIVE if locative else False,
         "locative_weak": bool(locative),
         "attributive": bool(re.match(r"\s+(?!(?:and|or|to|in|on|at|for|with|by|from|of|that|which|who|"
                                      r"where|as|after|before|since|last|this|is|was|has|had|have|are|"
                                      r"were|will|would|said|says|on|over|under|until|when|while)\b)[a-z]{3,}",
-                                     after)) and not mention.text.endswith(("'", "’")),
+                                     after)) and not mention.text.endswith(("'", "’")) and not acts,
         "place_noun_of": bool(_PLACE_NOUN_OF.search(before)),
+        "located": bool(_LOCATED.match(after)),
+        "reference": reference,
+        "titled": _titled(before),
         "based": bool(re.match(r"-based\b", after)),
         "subject": bool(verb) and not locative and not _after_preposition(prev_words),
+        "represented": bool(verb) and _represented(prev_words),
         "reporting": bool(verb and verb.group(1) in _REPORTING) and not locative,
         "after_place_comma": False,
     }
+
+
+def _direction_of(prev_words: list[str]) -> bool:
+    """ "south of Baghdad", "20 km north of the X": X locates the events, like "near X"."""
+    words = _without_article(prev_words)
+    return len(words) >= 2 and words[-1] == "of" and bool(_COMPASS_WORD.fullmatch(words[-2]))
+
+
+def _represented(prev_words: list[str]) -> bool:
+    """ "a spokesman for Russia denied": Russia acts through its spokesman."""
+    words = _without_article(prev_words)
+    return len(words) >= 2 and words[-1] in ("for", "of") and words[-2] in _SPOKES
+
+
+def _without_article(prev_words: list[str]) -> list[str]:
+    return prev_words[:-1] if prev_words[-1:] == ["the"] else prev_words
+
+
+def _titled(before: str) -> bool:
+    """A title right before a name: "Prime Minister X", "spokesman X", "chief executive X", "Dr. X".
+
+    A full stop is allowed only after an abbreviation: in "... the chairman. Congratulating"
+    it ends a sentence.
+    """
+    if not before[-1:].isspace():
+        return False
+    last = before.rstrip()
+    word = last.rstrip(".").rsplit(None, 1)[-1].lower() if last else ""
+    return (word in _TITLE_CORE or word == "executive") and (not last.endswith(".") or word in _ABBREVIATIONS)
+
+
+def _acts(context: dict[str, bool]) -> bool:
+    """The mention does something: "Israel has denied", "a spokesman for Israel said"."""
+    return context["subject"] or context["represented"]
 
 
 def _after_preposition(prev_words: list[str]) -> bool:
@@ -802,11 +875,13 @@ class _Judgement:
     locative: int  # place evidence of the mentions
 
 
-def _type_and_rank(text: str, clusters: list[_Cluster]) -> tuple[list[Entity], dict[str, _Judgement]]:
-    coordinated = _coordinated_with_places(text, clusters)
+def _type_and_rank(text: str, clusters: list[_Cluster], dateline: Span | None = None
+                   ) -> tuple[list[Entity], dict[str, _Judgement]]:
+    filed_from = _dateline_places(dateline)
+    coordinated = _coordinated_with_places(text, clusters, filed_from)
     entities, judgements = [], {}
     for cluster in clusters:
-        judgement = _judge(text, cluster, coordinated)
+        judgement = _judge(text, cluster, coordinated, filed_from)
         name = cluster.name
         entity = Entity(Span(name.start, name.end, name.text), judgement.kind,
                         tuple(Span(m.start, m.end, m.text) for m in cluster.mentions), judgement.who_score)
@@ -815,9 +890,23 @@ def _type_and_rank(text: str, clusters: list[_Cluster]) -> tuple[list[Entity], d
     return entities, judgements
 
 
-def _coordinated_with_places(text: str, clusters: list[_Cluster]) -> set[str]:
+def _dateline_places(dateline: Span | None) -> set[str]:
+    """Keys of the names in a dateline: "BAGHDAD (Reuters) -" -> {"baghdad"}; "JUBA, South Sudan --" -> two.
+
+    A story is filed from a place, so these names are places wherever the body
+    repeats them; the dateline itself still says nothing about where events happen.
+    """
+    if dateline is None:
+        return set()
+    head = re.sub(r"\([^()]*\)", " ", dateline.text)  # the wire: "(Reuters)"
+    head = re.sub(r"[\s:\-–—]+$", "", head)
+    return {_key(part) for part in head.split(",") if part.strip() and _key(part) not in _WIRES}
+
+
+def _coordinated_with_places(text: str, clusters: list[_Cluster], filed_from: set[str]) -> set[str]:
     """Names listed with a place ("Christchurch, Dunedin, and Hobart", "from Rason to Khasan")."""
-    spans = sorted((m.start, m.end, c.name.text, _clearly_place(text, c)) for c in clusters for m in c.mentions)
+    spans = sorted((m.start, m.end, c.name.text, _clearly_place(text, c, filed_from))
+                   for c in clusters for m in c.mentions)
     linked: set[str] = set()
     for (s1, e1, n1, p1), (s2, e2, n2, p2) in zip(spans, spans[1:]):
         gap = text[e1:s2]
@@ -826,15 +915,16 @@ def _coordinated_with_places(text: str, clusters: list[_Cluster]) -> set[str]:
     return linked
 
 
-def _clearly_place(text: str, cluster: _Cluster) -> bool:
+def _clearly_place(text: str, cluster: _Cluster, filed_from: set[str]) -> bool:
     key = _key(cluster.name.text)
-    if _known_place(key):
+    if _known_place(key) or key in filed_from:
         return True
-    return any(c["place_noun_of"] or c["based"] or (c["locative_strong"] and not c["attributive"])
+    return any(c["place_noun_of"] or c["based"] or c["located"] or c["reference"]
+               or (c["locative_strong"] and not c["attributive"])
                for c in (_mention_context(text, m) for m in cluster.mentions))
 
 
-def _judge(text: str, cluster: _Cluster, coordinated: set[str]) -> _Judgement:
+def _judge(text: str, cluster: _Cluster, coordinated: set[str], filed_from: set[str]) -> _Judgement:
     name = cluster.name.text
     key = _key(name)
     words = _words(name)
@@ -844,21 +934,18 @@ def _judge(text: str, cluster: _Cluster, coordinated: set[str]) -> _Judgement:
         any(m.alias_of for m in cluster.mentions) or any(w in {"llp", "inc", "ltd", "plc"} for w in words)
     event = bool(words) and words[-1] in _EVENT_HEADS
     suffix_place = bool(words) and words[-1] in _PLACE_SUFFIXES and len(words) > 1
-    known = _known_place(key) or suffix_place
+    known = _known_place(key) or suffix_place or key in filed_from
     locative = sum(2 * (c["locative_strong"] and not c["attributive"]) + c["locative_weak"]
-                   + 2 * c["place_noun_of"] + 2 * c["based"] for c in contexts) + 2 * (name in coordinated)
-    subjects = sum(c["subject"] for c in contexts)
+                   + 2 * c["place_noun_of"] + 2 * c["based"] + 2 * c["located"] for c in contexts) \
+        + 2 * (name in coordinated)
+    subjects = sum(_acts(c) for c in contexts)
     reporting = sum(c["reporting"] for c in contexts)
-    if event:
-        kind = "unknown"
-    elif org and not known:
-        kind = "org"
-    elif known or (locative >= 2 and reporting == 0):
-        kind = "place"  # people are not "in", "near" or "the town of" anything
-    elif _personish(name) or any(_personish(m.text) for m in cluster.mentions):
-        kind = "person"
-    else:
-        kind = "unknown"
+    titled = any(c["titled"] for c in contexts)
+    # A reference point ("X Base, south of Baghdad") is surely a place, but the events are not there.
+    reference = any(c["reference"] for c in contexts)
+    listed = _known_place(key) or key in filed_from
+    kind = _kind(cluster, event=event, org=org, known=known, listed=listed, titled=titled,
+                 place_like=(locative >= 2 or reference) and reporting == 0)
     first_sentence = min(m.sentence for m in cluster.mentions)
     count = len(cluster.mentions)
     score = min(count, 5) + max(0.0, 3.0 - first_sentence) + 1.5 * min(reporting, 2) + 0.5 * min(subjects, 2)
@@ -870,13 +957,39 @@ def _judge(text: str, cluster: _Cluster, coordinated: set[str]) -> _Judgement:
         score -= 4.0
     place_score = 0.0
     if kind == "place":
-        place_score = locative + (1.0 if _known_place(key) else 0.0) + max(0.0, 1.0 - first_sentence * 0.25)
-        if locative == 0:
-            # Mentioned, but nothing says anything happens there: only a known place
-            # that does not act ("Spain's new prime minister") may stay, at the back.
-            place_score = 0.1 if _known_place(key) and subjects == 0 and not all(
-                c["attributive"] for c in contexts) else 0.0
+        place_score = _place_score(key, suffix_place, locative, subjects, first_sentence,
+                                   all(c["attributive"] for c in contexts))
     return _Judgement(kind, score, place_score, subjects, locative)
+
+
+def _place_score(key: str, suffix_place: bool, locative: int, acting: int, first_sentence: int,
+                 only_attributive: bool) -> float:
+    """How surely events happen at a place: locative evidence, then a name that is surely a place."""
+    # A listed country or a place-type name ("Kalsu Base") ranks above a mere reference
+    # point ("south of Baghdad"); a dateline name gets nothing, as datelines do not count.
+    sure = _known_place(key) or suffix_place
+    if locative == 0:
+        # Mentioned, but nothing says anything happens there: only a sure place
+        # that does not act ("Spain's new prime minister", "the strike hit X Base")
+        # may stay, at the back.
+        return 0.1 if sure and acting == 0 and not only_attributive else 0.0
+    return locative + (1.0 if sure else 0.0) + max(0.0, 1.0 - first_sentence * 0.25)
+
+
+def _kind(cluster: _Cluster, *, event: bool, org: bool, known: bool, listed: bool, titled: bool,
+          place_like: bool) -> str:
+    """The type of an entity, strongest evidence first."""
+    if event:
+        return "unknown"
+    if org and not known:
+        return "org"
+    if titled and not listed:
+        return "person"  # "Prime Minister X", "spokesman X": only people carry titles, "Lena Park" too
+    if known or place_like:
+        return "place"  # people are not "in", "near" or "the town of" anything
+    if any(_personish(m.text) for m in cluster.mentions):
+        return "person"
+    return "unknown"
 
 
 def _who(entities: list[Entity], judgements: dict[str, _Judgement], limit: int = 8) -> list[Span]:
@@ -1016,7 +1129,7 @@ def _parties(text: str, cues: list[tuple[Span, Span, str]], mentions: list[_Ment
     last_party: Span | None = None
     # A place names a party only when it acts: "Russia has denied", not "the Sinai-based group".
     actors = [m for m in actors if kinds.get(owner[(m.start, m.end)].name.text) != "place"
-              or _mention_context(text, m)["subject"]]
+              or _acts(_mention_context(text, m))]
     for sentence, cue, kind in cues:
         subject = _subject_of(text, sentence, cue, actors)
         if isinstance(subject, _Mention):
@@ -1206,7 +1319,7 @@ def _propose(text: str) -> Candidates:
     tokens = _tokens(text, sentences)
     mentions = _names(text, tokens, sentences)
     clusters = _cluster(mentions)
-    entities, judgements = _type_and_rank(text, clusters)
+    entities, judgements = _type_and_rank(text, clusters, dateline)
     who = _who(entities, judgements)
     where = _where(entities, judgements, dateline)
     cues = _denial_cues(text, sentences)

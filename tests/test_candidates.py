@@ -85,7 +85,41 @@ NAMES = [
      ["Brazilian police"], ["Brazilian"]),
     ("possessive-group", "South Sudan's army denies the charges, a spokesman said.", ["South Sudan's army"], []),
     ("weekday-month", "On Monday in March, Kris Walsh said the launch worked.", ["Kris Walsh"], ["Monday", "March"]),
+    # A title before a name, or a verb after it, makes a person; particles stay inside the name.
+    ("title-particle-al", "Jordanian Prime Minister Omar Fahd al-Rashidi ordered a review of the contracts.",
+     ["Omar Fahd al-Rashidi"], ["Omar Fahd", "al-Rashidi", "Rashidi"]),
+    ("title-particle-bin", "Crown Prince Khalid bin Nasser told reporters the deal was done.",
+     ["Khalid bin Nasser"], ["Khalid", "Nasser", "Crown Prince Khalid bin Nasser"]),
+    ("title-particle-van", "Dutch Finance Minister Pieter van der Linden announced new taxes.",
+     ["Pieter van der Linden"], ["Pieter", "Linden"]),
+    ("lowercase-title", "Company spokesman Tom Reyes said the plant would close.", ["Tom Reyes"], ["Company"]),
+    ("multiword-title", "Orbix Chief Executive Lena Park announced the merger.", ["Lena Park"],
+     ["Executive Lena Park"]),
+    ("name-then-verb", "After the vote, Hassan Abdi Farah ordered an inquiry into the fire.",
+     ["Hassan Abdi Farah"], []),
+    # A name in the dateline is a place, and places that only locate things are no actors.
+    ("dateline-name-not-who", "MOSUL (AFP) - Officials said Mosul was calm after the curfew.", [], ["Mosul"]),
+    ("direction-not-who", "Gunmen attacked a checkpoint south of Tikrit on Friday.", [], ["Tikrit"]),
+    ("word-after-dateline", "SANAA (Reuters) - Rockets hit a port on Sunday.", [], ["Rockets"]),
 ]
+
+
+KINDS = [
+    ("title-person", "Jordanian Prime Minister Omar Fahd al-Rashidi ordered a review.", "Omar Fahd al-Rashidi",
+     "person"),
+    ("title-beats-place-suffix", "Orbix Chief Executive Lena Park announced the merger.", "Lena Park", "person"),
+    ("verb-person", "After the vote, Hassan Abdi Farah ordered an inquiry.", "Hassan Abdi Farah", "person"),
+    ("dateline-place", "MOSUL (AFP) - Officials said Mosul was calm after the curfew.", "Mosul", "place"),
+    ("direction-place", "Gunmen attacked a checkpoint south of Tikrit on Friday.", "Tikrit", "place"),
+    ("located-place", "Drones hit Rasheed Camp, north of Tikrit, overnight.", "Rasheed Camp", "place"),
+    ("suffix-place", "The storm damaged Kandara Airport and cut power.", "Kandara Airport", "place"),
+]
+
+
+@pytest.mark.parametrize("text,name,kind", [k[1:] for k in KINDS], ids=[k[0] for k in KINDS])
+def test_entity_kind(text: str, name: str, kind: str) -> None:
+    kinds = {e.name.text: e.kind for e in propose(text).entities}
+    assert kinds.get(name) == kind, kinds
 
 
 @pytest.mark.parametrize("text,present,absent", [(t, p, a) for _, t, p, a in NAMES], ids=[n[0] for n in NAMES])
@@ -111,6 +145,11 @@ PLACES = [
     ("nationality-not-place", "Spanish police arrested a British tourist in Madrid.", ["Madrid"], ["Spanish", "British"]),
     ("event-not-place", "India will next take part in the AFC Asian Cup.", [], ["AFC Asian Cup"]),
     ("dateline-only", "CHENNAI: Officials said the roads were cut.", [], ["CHENNAI"]),
+    ("dateline-name-only", "MOSUL (AFP) - Officials said Mosul was calm after the curfew.", [], ["Mosul"]),
+    ("direction-of", "Gunmen attacked a checkpoint south of Tikrit on Friday.", ["Tikrit"], []),
+    ("located-suffix", "Drones targeted Rasheed Air Base, north of Tikrit, overnight.", ["Rasheed Air Base"], []),
+    ("suffix-without-preposition", "The storm damaged Kandara Airport and cut power.", ["Kandara Airport"], []),
+    ("suffix-province", "Troops were sent to Velmar Province after the floods.", ["Velmar Province"], []),
 ]
 
 
@@ -123,6 +162,36 @@ def test_where(text: str, present: list[str], absent: list[str]) -> None:
     for name in absent:
         assert name not in where
     assert_exact(text, candidates)
+
+
+def test_reference_point_is_a_place_but_not_where_events_happen() -> None:
+    candidates = propose("Drones targeted Rasheed Air Base, north of Tikrit, overnight.")
+    assert [w.text for w in candidates.where] == ["Rasheed Air Base"]
+    assert {e.name.text: e.kind for e in candidates.entities}["Tikrit"] == "place"
+    assert "Tikrit" not in [w.text for w in candidates.who]
+
+
+# A country that acts (denies, says, rejects) is a who; where events happen, a where; it can be both.
+ACTING_COUNTRIES = [
+    ("denies", "Chile has denied any part in the strike.", True, False),
+    ("adverb", "Chile strongly rejected the claims on Monday.", True, False),
+    ("spokesman-for", "A spokesman for Chile denied the report.", True, False),
+    ("quote-speaker", '"This is a lie," Chile said.', True, False),
+    ("both", "Protests spread across Chile. Chile has denied using force.", True, True),
+    ("only-a-place", "Heavy floods hit towns in Chile on Monday.", False, True),
+    # "was calm" is no act; a listed country that does not act stays at the back of where.
+    ("was-is-no-act", "Officials said Chile was calm after the vote.", False, True),
+]
+
+
+@pytest.mark.parametrize("text,is_who,is_where", [a[1:] for a in ACTING_COUNTRIES],
+                         ids=[a[0] for a in ACTING_COUNTRIES])
+def test_acting_country(text: str, is_who: bool, is_where: bool) -> None:
+    candidates = propose(text)
+    assert ("Chile" in [w.text for w in candidates.who]) is is_who
+    assert ("Chile" in [w.text for w in candidates.where]) is is_where
+    for cue in candidates.denials:
+        assert cue.party is not None and cue.party.text == "Chile"
 
 
 # --------------------------------------------------------------------------- denials
@@ -163,6 +232,10 @@ DENIALS = [
      "Vladimir Putin"),
     ("quote-speaker", '"The Justice Department declines to comment," Nicole Navas said.', "no_comment",
      "declines to comment", "Justice Department"),
+    ("country-party", "Norway has denied any involvement, a spokesman for its navy said.", "explicit", "denied",
+     "Norway"),
+    ("country-via-spokesman", "A spokesman for Norway strongly rejected the claims.", "implicit",
+     "rejected the claims", "Norway"),
 ]
 
 
