@@ -25,5 +25,5 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/embedded.py
 
 eval: $(INSTALLED)
-	$(BIN)/summarizer eval ../shared/data/dev_articles.jsonl --report out/eval
+	$(BIN)/summarizer eval ../shared/data/dev_articles.jsonl --concurrency 1 --report out/eval
 	$(BIN)/python bench/readme_eval.py out/eval/scores.json README.md

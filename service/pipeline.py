@@ -9,7 +9,6 @@ answer and what was wrong with it; nothing is appended to a shared list.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -151,7 +150,7 @@ class Summarizer:
             messages=messages,
             schema=question.schema,
             schema_name=question.schema_name,
-            schema_hint=question.prompts.schema_hint.substitute(schema=json.dumps(question.schema)),
+            schema_hint=question.schema_hint,
             deadline=deadline,
         )
 

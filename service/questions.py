@@ -16,6 +16,7 @@ through the same schema check and grounding as any other answer.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -42,6 +43,8 @@ class Question:
     messages: tuple[Message, ...]
     schema: Mapping[str, Any]
     schema_name: str
+    # What to tell a model that the server cannot hold to the schema.
+    schema_hint: str
     # The raw answer in the summary schema's shape; raises AnswerRejected.
     read: Callable[[str], dict[str, Any]]
     # Anything the caller should be told about how the article was read.
@@ -53,10 +56,15 @@ def _fenced(text: str) -> str:
     return text.replace("</article", "<\\/article")
 
 
+def _hint(prompts: Prompts, schema: Mapping[str, Any]) -> str:
+    return prompts.schema_hint.substitute(schema=json.dumps(schema))
+
+
 class WrittenAnswer:
     def __init__(self, prompts: Prompts, schema: AnswerSchema):
         self.prompts = prompts
         self.schema = schema
+        self._hint = _hint(prompts, schema.for_model)
 
     async def ask(self, article: Article) -> Question:
         user = self.prompts.user.substitute(
@@ -73,6 +81,7 @@ class WrittenAnswer:
             messages=({"role": "system", "content": self.prompts.system}, {"role": "user", "content": user}),
             schema=self.schema.for_model,
             schema_name=self.schema.version.replace("-", "_"),
+            schema_hint=self._hint,
             read=read,
         )
 
@@ -106,6 +115,7 @@ class ChosenAnswer:
             messages=({"role": "system", "content": self.prompts.system}, {"role": "user", "content": user}),
             schema=offer.schema,
             schema_name="choices",
+            schema_hint=_hint(self.prompts, offer.schema),
             read=lambda raw: offer.summary(parse_json(raw), raw, self.schema),
             notes=notes,
         )
