@@ -112,8 +112,10 @@ def scores(outcomes: list[Outcome]) -> dict[str, Any]:
     latencies = sorted(o.seconds * 1000 for o in outcomes)
     summary: dict[str, Any] = {
         "articles": len(outcomes),
-        "answered_rate": len(answered) / len(outcomes),
-        "complete_rate": sum(1 for o in answered if not o.response["meta"]["dropped"]) / len(outcomes),
+        # Articles that got a schema-valid answer within their attempts (the service returns
+        # nothing else), and those whose answer was grounded whole, nothing dropped.
+        "schema_valid_rate": len(answered) / len(outcomes),
+        "grounded_rate": sum(1 for o in answered if not o.response["meta"]["dropped"]) / len(outcomes),
         "attempts_per_article": _mean(o.response["meta"]["attempts"] for o in answered),
         "tokens_per_article": _mean(sum(o.response["meta"]["usage"].values()) for o in answered),
         "latency_ms": {"p50": _percentile(latencies, 50), "p95": _percentile(latencies, 95)},

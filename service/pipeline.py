@@ -80,7 +80,7 @@ class Summarizer:
         self.max_attempts = max_attempts
         self.deadline = deadline
         self.schema = schema or load_schema()
-        if getattr(backend, "chooses_from_candidates", False):
+        if backend.chooses_from_candidates:
             self.asker = ChosenAnswer(
                 load_prompts("choose-v1"), self.schema,
                 count_tokens=backend.count_tokens, context_tokens=backend.context_tokens,

@@ -41,8 +41,8 @@ def summary_table(summary: dict[str, Any]) -> str:
     latency = summary["latency_ms"]
     lines += [
         "",
-        f"Articles: {summary['articles']}; answered {summary['answered_rate']:.0%}, nothing dropped in"
-        f" {summary['complete_rate']:.0%}; {summary['attempts_per_article']:.2f} model calls and"
+        f"Articles: {summary['articles']}; schema-valid answer for {summary['schema_valid_rate']:.0%}, grounded"
+        f" whole for {summary['grounded_rate']:.0%}; {summary['attempts_per_article']:.2f} model calls and"
         f" {summary['tokens_per_article']:.0f} tokens per article; latency p50 {latency['p50']:.0f} ms,"
         f" p95 {latency['p95']:.0f} ms.",
     ]

@@ -13,6 +13,7 @@ from service.backends import ChatRequest, Completion, Usage
 class FakeBackend:
     name = "fake"
     model = "fake-model"
+    chooses_from_candidates = False
 
     def __init__(self) -> None:
         self.script: deque[Completion | Exception] = deque()

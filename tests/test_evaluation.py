@@ -121,7 +121,8 @@ def test_eval_end_to_end_on_three_records(chat, tmp_path: Path):
     assert sorted(p.name for p in report.iterdir()) == ["chart.png", "report.md", "results.jsonl", "scores.json"]
 
     scores = json.loads((report / "scores.json").read_text())
-    assert scores["articles"] == 3 and scores["answered_rate"] == pytest.approx(2 / 3)
+    assert scores["articles"] == 3 and scores["schema_valid_rate"] == pytest.approx(2 / 3)
+    assert scores["grounded_rate"] == pytest.approx(2 / 3)
     assert scores["failures"] == {"invalid_model_output": 1}
     who = scores["fields"]["who"]["system"]
     assert (who["tp"], who["fp"], who["fn"]) == (4, 0, 2)  # seed-1: 3 of 3; seed-2: 1 of 2; seed-3: failed, 0 of 1

@@ -51,6 +51,9 @@ class Completion:
 class Backend(Protocol):
     name: str
     model: str
+    # True for a model that should choose among the article's candidates rather than
+    # write the summary; such a backend also offers count_tokens() and context_tokens().
+    chooses_from_candidates: bool
 
     async def complete(self, request: ChatRequest) -> Completion: ...
 

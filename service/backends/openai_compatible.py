@@ -30,6 +30,7 @@ _RETRYABLE_STATUS = {408, 409, 429}
 
 class OpenAIBackend:
     name = "openai"
+    chooses_from_candidates = False
 
     def __init__(self, *, model: str, base_url: str | None, api_key: str | None, timeout: float):
         self.model = model
