@@ -29,7 +29,7 @@ _FOLD = str.maketrans(
 )
 # The article in pieces: white space, dropped characters, and runs of the rest.
 _PIECES = re.compile(rf"(\s+)|([{_DROPPED}]+)|[^\s{_DROPPED}]+")
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _LOOSE_ENDS = " '.,;:!?"
 
