@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from . import __version__
 from .backends import Backend, make_backend
 from .config import Settings, load_settings
-from .errors import InvalidRequest, SummarizerError
+from .errors import ClientGone, InvalidRequest, SummarizerError
 from .intake import field_errors
 from .limits import RateLimiter
 from .pipeline import Summarizer
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.state.settings = settings
     rate = settings.resolved_rate_limit
     app.state.limiter = RateLimiter(rate) if rate else None
+    app.state.inflight = 0
     app.include_router(v1)
     app.include_router(probes)
     app.add_exception_handler(SummarizerError, _summarizer_error)
@@ -71,7 +72,7 @@ def error_response(error: SummarizerError) -> JSONResponse:
 
 
 async def _summarizer_error(request: Request, error: SummarizerError) -> JSONResponse:
-    if error.status >= 500:
+    if error.status >= 500 or isinstance(error, ClientGone):
         log.warning("%s %s -> %d %s: %s", request.method, request.url.path, error.status, error.code, error.message)
     return error_response(error)
 

@@ -61,7 +61,9 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
     from .app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port)
+    # On SIGTERM uvicorn stops accepting, lets requests in flight finish within the grace
+    # period, then cancels what is left.
+    uvicorn.run(create_app(settings), host=host, port=port, timeout_graceful_shutdown=settings.shutdown_grace)
     return 0
 
 

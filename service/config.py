@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     deadline: float = Field(default=120.0, gt=0)
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()
     max_chars: int = Field(default=200_000, gt=0)
+    max_inflight: int = Field(default=64, ge=1)
+    shutdown_grace: float = Field(default=30.0, ge=0)
     # "120/minute"; "off" disables it. Unset: on at 120/minute when inbound keys are set.
     rate_limit: Annotated[Rate | Literal["off"] | None, NoDecode] = None
 

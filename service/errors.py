@@ -11,7 +11,9 @@
     ├── ModelOutputError                502 invalid_model_output   every attempt's answer was rejected
     ├── BackendError                    502 backend_error          the model server refused the call
     ├── BackendUnavailable              503 backend_unavailable    unreachable, overloaded or rate-limited
-    └── DeadlineExceeded                504 deadline_exceeded
+    ├── Overloaded                      503 overloaded             too many requests in flight here
+    ├── DeadlineExceeded                504 deadline_exceeded
+    └── ClientGone                      499 client_closed_request  the client left; the work was stopped
 
 One attempt's answer can be rejected without the request failing; the re-ask
 loop catches these and asks again:
@@ -99,9 +101,19 @@ class BackendUnavailable(SummarizerError):
     code = "backend_unavailable"
 
 
+class Overloaded(SummarizerError):
+    status = 503
+    code = "overloaded"
+
+
 class DeadlineExceeded(SummarizerError):
     status = 504
     code = "deadline_exceeded"
+
+
+class ClientGone(SummarizerError):
+    status = 499  # nobody reads it; the number is the one proxies log for this
+    code = "client_closed_request"
 
 
 @dataclass(frozen=True)

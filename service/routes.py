@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import math
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Awaitable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from .article import Article
 from .backends import Backend
 from .config import Settings
-from .errors import BackendUnavailable, RateLimited, Unauthorized
+from .errors import BackendUnavailable, ClientGone, Overloaded, RateLimited, Unauthorized
 from .intake import JSON_TYPES, TEXT_TYPES, read_article
 from .limits import RateLimiter
 from .models import ErrorEnvelope, SummaryRequest, SummaryResponse
-from .article import Article
 from .pipeline import Summarizer
+
+
+T = TypeVar("T")
 
 
 async def get_settings(request: Request) -> Settings:
@@ -60,6 +65,39 @@ async def article_from_body(request: Request, settings: SettingsDep) -> Article:
     return await read_article(request, settings.max_chars)
 
 
+async def inflight_slot(request: Request, settings: SettingsDep) -> AsyncIterator[None]:
+    """Admit the request only while fewer than SUMMARIZER_MAX_INFLIGHT are being served."""
+    state = request.app.state
+    if state.inflight >= settings.max_inflight:
+        raise Overloaded(f"{settings.max_inflight} requests are already in flight; retry shortly", retry_after=1)
+    state.inflight += 1
+    try:
+        yield
+    finally:
+        state.inflight -= 1
+
+
+async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:
+    """The work's result; if the client goes away first, the work is cancelled and ClientGone raised."""
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_disconnect(request))
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+        if not task.done():
+            task.cancel()
+    if task.cancelled():
+        raise ClientGone("the client closed the connection; the request was stopped")
+    return task.result()
+
+
+async def _disconnect(request: Request) -> None:
+    # The body has been read, so the next message the server sends is the disconnect.
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": text}
     for status, text in {
@@ -70,7 +108,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         422: "No text, empty text or wrong field types.",
         429: "Rate limit exceeded (see Retry-After).",
         502: "The model kept answering invalid output; details holds every attempt's errors.",
-        503: "The model backend is unreachable or overloaded (see Retry-After).",
+        503: "The model backend is unreachable or overloaded, or this service is (see Retry-After).",
         504: "The request's deadline passed.",
     }.items()
 }
@@ -91,13 +129,19 @@ probes = APIRouter()
 
 # The pipeline builds the response to the SummaryResponse shape itself, so it is sent as
 # is rather than validated a second time; the model documents it.
-@v1.post("/summaries", responses={200: {"model": SummaryResponse}}, openapi_extra=_BODY)
+@v1.post(
+    "/summaries",
+    dependencies=[Depends(inflight_slot)],
+    responses={200: {"model": SummaryResponse}},
+    openapi_extra=_BODY,
+)
 async def create_summary(
+    request: Request,
     article: Annotated[Article, Depends(article_from_body)],
     summarizer: Annotated[Summarizer, Depends(get_summarizer)],
 ) -> JSONResponse:
     """Summarize one article into who, what, where and denials, each grounded in its text."""
-    return JSONResponse(await summarizer.summarize(article))
+    return JSONResponse(await unless_disconnected(request, summarizer.summarize(article)))
 
 
 @v1.get("/schema")

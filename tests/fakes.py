@@ -21,6 +21,7 @@ class FakeBackend:
         self.is_ready = True
         self.closed = False
         self.delay = 0.0
+        self.cancelled = 0
 
     def enqueue(self, *replies: Completion | Exception | dict[str, Any] | str) -> FakeBackend:
         """Queue answers: a dict is sent as JSON, a str as is, an exception is raised."""
@@ -34,7 +35,11 @@ class FakeBackend:
 
     async def complete(self, request: ChatRequest) -> Completion:
         self.requests.append(request)
-        await asyncio.sleep(self.delay)
+        try:
+            await asyncio.sleep(self.delay)
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
         if not self.script:
             raise AssertionError("FakeBackend was called more often than scripted")
         reply = self.script.popleft()

@@ -1,0 +1,125 @@
+"""Backpressure, client disconnects and graceful shutdown, on a real server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import uvicorn
+
+from service.app import create_app
+from service.config import load_settings
+
+from .chat_server import Reply
+from .conftest import SEED_ARTICLE, seed_answer
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerThread:
+    """The app served by uvicorn in a thread, as a real client meets it."""
+
+    def __init__(self, app):
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.01)
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def test_requests_over_the_inflight_limit_get_503_at_once(fake, settings_env):
+    fake.delay = 1.0
+    fake.enqueue(seed_answer(), seed_answer())
+    app = create_app(load_settings(backend="openai", max_inflight=1), backend=fake)
+
+    async def burst(url: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+            first = asyncio.create_task(client.post("/v1/summaries", json={"text": SEED_ARTICLE}))
+            await asyncio.sleep(0.3)
+            started = time.monotonic()
+            second = await client.post("/v1/summaries", json={"text": SEED_ARTICLE})
+            assert time.monotonic() - started < 0.5, "refused at once, not queued"
+            return [await first, second]
+
+    with ServerThread(app) as url:
+        first, second = asyncio.run(burst(url))
+    assert first.status_code == 200
+    assert second.status_code == 503
+    assert second.json()["error"]["code"] == "overloaded"
+    assert second.headers["Retry-After"] == "1"
+    assert len(fake.requests) == 1
+
+
+def test_a_client_that_disconnects_stops_the_model_call(fake, settings_env):
+    fake.delay = 10.0
+    fake.enqueue(seed_answer())
+    app = create_app(load_settings(backend="openai"), backend=fake)
+    with ServerThread(app) as url:
+        try:
+            httpx.post(f"{url}/v1/summaries", json={"text": SEED_ARTICLE}, timeout=0.5)
+        except httpx.ReadTimeout:
+            pass
+        deadline = time.monotonic() + 3
+        while fake.cancelled == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fake.cancelled == 1, "the model call was left running after the client left"
+        assert app.state.inflight == 0
+
+
+def test_sigterm_lets_requests_in_flight_finish_and_refuses_new_ones(chat):
+    port = free_port()
+    environment = {**os.environ, "SUMMARIZER_BASE_URL": chat.base_url, "SUMMARIZER_SHUTDOWN_GRACE": "10"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/healthz")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        chat.enqueue(Reply.json(seed_answer(), delay=2.0))
+        outcome: dict[str, httpx.Response] = {}
+        slow = threading.Thread(
+            target=lambda: outcome.update(r=httpx.post(f"{url}/v1/summaries", json={"text": SEED_ARTICLE}, timeout=30))
+        )
+        slow.start()
+        time.sleep(0.7)
+        server.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        try:
+            refused = httpx.get(f"{url}/healthz", timeout=2).status_code != 200
+        except httpx.TransportError:
+            refused = True
+        slow.join(timeout=30)
+        assert outcome["r"].status_code == 200, "the request in flight was cut off"
+        assert refused, "a new request was accepted after SIGTERM"
+        # uvicorn re-raises the signal once it has shut down cleanly.
+        assert server.wait(timeout=15) in (0, -signal.SIGTERM)
+    finally:
+        if server.poll() is None:
+            server.kill()
