@@ -136,3 +136,25 @@ def test_an_article_longer_than_the_context_is_read_in_part_and_says_so():
     assert 0 < truncated["read_up_to"] < len(SEED_ARTICLE * 12) == truncated["length"]
     assert (SEED_ARTICLE * 12)[: truncated["read_up_to"]].endswith((".", "\n"))
     assert backend.count_tokens(question.messages[1]["content"]) <= 1500
+
+
+def test_a_timed_out_generation_stops_instead_of_running_on():
+    backend = LlamaBackend(bundled_model_path(), timeout=0.3)
+    schema = {"type": "object", "properties": {"story": {"type": "string"}}, "required": ["story"]}
+
+    async def ask() -> float:
+        loop = asyncio.get_running_loop()
+        request = ChatRequest(
+            messages=({"role": "user", "content": "Write a very long story about a city. " + SEED_ARTICLE},),
+            schema=schema, schema_name="t", schema_hint="", deadline=loop.time() + 60,
+        )
+        await backend.ready()
+        backend.count_tokens("warm")  # the model is loaded before the clock starts
+        with pytest.raises(BackendUnavailable):
+            await backend.complete(request)
+        started = loop.time()
+        # The worker is free again well before a 256-token answer could have been written.
+        await loop.run_in_executor(backend._worker, lambda: None)
+        return loop.time() - started
+
+    assert asyncio.run(ask()) < 1.5

@@ -19,6 +19,7 @@ import importlib.metadata
 import json
 import os
 import re
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,10 +110,11 @@ class LlamaBackend:
             await self._slot.acquire()
         finally:
             self._waiting -= 1
+        cancelled = threading.Event()
         try:
             loop = asyncio.get_running_loop()
             started = loop.time()
-            job = loop.run_in_executor(self._worker, self._generate, request)
+            job = loop.run_in_executor(self._worker, self._generate, request, cancelled)
             budget = min(self.timeout, request.deadline - started)
             try:
                 completion = await asyncio.wait_for(job, timeout=max(budget, 0.001))
@@ -121,29 +123,44 @@ class LlamaBackend:
             self._seconds_per_answer = 0.8 * self._seconds_per_answer + 0.2 * (loop.time() - started)
             return completion
         finally:
+            # A time-out or a cancelled request stops the generation at its next token,
+            # rather than leaving it to run on for nobody.
+            cancelled.set()
             self._slot.release()
 
-    def _generate(self, request: ChatRequest) -> Completion:
+    def _generate(self, request: ChatRequest, cancelled: threading.Event) -> Completion:
         from llama_cpp.llama_grammar import LlamaGrammar
 
-        llama = self._loaded.result()
+        try:
+            llama = self._loaded.result()
+        except Exception as exc:
+            raise BackendError(f"the embedded model could not be loaded: {exc}") from exc
         grammar = _safe_grammar(llama, request.schema, LlamaGrammar)
         try:
-            result = llama.create_chat_completion(
+            stream = llama.create_chat_completion(
                 messages=[dict(m) for m in request.messages],
                 grammar=grammar,
                 temperature=0.0,
                 max_tokens=MAX_ANSWER_TOKENS,
+                stream=True,
             )
+            pieces, finish = [], None
+            for chunk in stream:
+                if cancelled.is_set():
+                    stream.close()
+                    break
+                choice = chunk["choices"][0]
+                if content := choice["delta"].get("content"):
+                    pieces.append(content)
+                finish = choice.get("finish_reason") or finish
         except ValueError as exc:  # llama-cpp-python's way of saying the prompt does not fit
             raise BackendError(f"the embedded model cannot take this request: {exc}") from exc
-        choice = result["choices"][0]
-        usage = result.get("usage") or {}
+        # A stream yields one piece per generated token; the context holds prompt and answer.
         return Completion(
-            text=choice["message"].get("content") or "",
+            text="".join(pieces),
             model=self.model,
-            usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)),
-            truncated=choice.get("finish_reason") == "length",
+            usage=Usage(max(llama.n_tokens - len(pieces), 0), len(pieces)),
+            truncated=finish == "length",
         )
 
 
