@@ -1,9 +1,13 @@
 # The two entry points of the README: `make serve` and `make test`.
-# Both create ./.venv and install the package into it on first use.
+# Both create ./.venv and install the package into it on first use; `make test` also
+# installs Debian's Chromium for the review page's browser tests.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The review page's browser tests drive Debian's Chromium.
+CHROMIUM := /usr/bin/chromedriver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: serve test bench eval
 
@@ -13,10 +17,14 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq chromium chromium-driver
+
 serve: $(INSTALLED)
 	$(BIN)/summarizer serve
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 bench: $(INSTALLED)

@@ -19,6 +19,7 @@ from .errors import ClientGone, InvalidRequest, SummarizerError
 from .intake import field_errors
 from .limits import RateLimiter
 from .pipeline import Summarizer
+from .review import review
 from .routes import probes, v1
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.state.inflight = 0
     app.include_router(v1)
     app.include_router(probes)
+    app.include_router(review)
     app.add_exception_handler(SummarizerError, _summarizer_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

@@ -81,6 +81,8 @@ def _decode(body: bytes, charset: str) -> str:
         raise InvalidBody(f"unknown charset {charset!r}") from None
     except UnicodeDecodeError as exc:
         raise InvalidBody(f"the body is not valid {charset}: {exc.reason} at byte {exc.start}") from None
+    except UnicodeError as exc:  # some codecs (idna, punycode) raise the general kind
+        raise InvalidBody(f"the body is not valid {charset}: {exc}") from None
 
 
 def _parse_json(text: str) -> Any:

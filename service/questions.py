@@ -51,9 +51,12 @@ class Question:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
+_CLOSING_TAG = re.compile(r"<\s*/\s*article", re.IGNORECASE)
+
+
 def _fenced(text: str) -> str:
-    # A closing tag inside the article must not end the data block early.
-    return text.replace("</article", "<\\/article")
+    # A closing tag inside the article, in any case or spacing, must not end the data block early.
+    return _CLOSING_TAG.sub(r"<\\/article", text)
 
 
 def _hint(prompts: Prompts, schema: Mapping[str, Any]) -> str:

@@ -118,7 +118,7 @@ _BODY = {
         "required": True,
         "content": {
             JSON_TYPES[0]: {"schema": SummaryRequest.model_json_schema()},
-            TEXT_TYPES[0]: {"schema": {"type": "string", "description": "The article body, plain text."}},
+            TEXT_TYPES[0]: {"schema": {"type": "string", "pattern": r"\S", "description": "The article body, plain text."}},
         },
     }
 }

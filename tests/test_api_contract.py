@@ -104,8 +104,8 @@ def test_415_other_content_types(fake_client):
     ("payload", "path"),
     [
         ({}, "/"),
-        ({"text": ""}, "/"),
-        ({"text": "   \n\t"}, "/"),
+        ({"text": ""}, "/text"),
+        ({"text": "   \n\t"}, "/text"),
         ({"text": 42}, "/text"),
         ({"text": SEED_ARTICLE, "title": ["a"]}, "/title"),
         ({"text": SEED_ARTICLE, "id": 7}, "/id"),

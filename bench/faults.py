@@ -1,0 +1,324 @@
+"""Fault tolerance of the service against a chat model that fails in every way at once.
+
+The local chat server (tests/chat_server.py) answers each model call with a
+draw from a seeded random.Random:
+
+    15%  malformed JSON text (a Python repr, a missing comma, or prose)
+     5%  ungrounded: the seed answer plus an invented person or quote
+     5%  HTTP 500
+     5%  HTTP 429 with Retry-After: 1
+     5%  the good answer, but slower than SUMMARIZER_TIMEOUT
+    65%  the good seed answer
+
+The service (SUMMARIZER_MAX_ATTEMPTS=3, small SUMMARIZER_TIMEOUT and
+SUMMARIZER_DEADLINE) runs under uvicorn in a thread of this process, and an
+httpx.AsyncClient sends the seed article N times with C requests in flight.
+It reports the replies drawn, the status counts, the attempts (meta.attempts)
+of the successes and the longest request against the deadline.
+
+Targets (exit status 1 when one is missed, unless --no-check):
+    share of 200 responses (each within 3 attempts)                >= 95%
+    non-200 responses that are 502/503/504 with the error envelope
+        {"error": {"code", "message", "details"}}                   all
+    longest request                                    <= deadline + 2 s
+    invented text returned: a 200 whose who/where name or denial
+        party is not in the article, whose evidence quote is not
+        article[start:end], or that contains an invented string     0
+
+    python bench/faults.py [--requests 1000] [--concurrency 20] [--seed 7] [--timeout 0.5]
+                           [--deadline 4] [--slow-delay 1] [--max-seconds 300] [--no-check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import socket
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+
+from service.app import create_app  # noqa: E402
+from service.config import load_settings  # noqa: E402
+from tests.chat_server import ChatServer, Reply  # noqa: E402
+from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
+
+MAX_ATTEMPTS = 3
+MIN_OK_SHARE = 0.95
+DEADLINE_SLACK = 2.0
+FAILURE_STATUSES = {502, 503, 504}
+STARTUP_SECONDS = 10.0
+# Probabilities of each kind of bad reply; the rest are good.
+BAD_REPLIES = (("malformed", 0.15), ("ungrounded", 0.05), ("error_500", 0.05), ("rate_limited", 0.05), ("slow", 0.05))
+
+INVENTED_PERSON = "Viktor Halloran"
+INVENTED_QUOTE = "Israel confirmed that it carried out the strike"
+INVENTED_TEXT = (INVENTED_PERSON, INVENTED_QUOTE)
+
+
+@dataclass(frozen=True)
+class Setup:
+    requests: int = 1000
+    concurrency: int = 20
+    seed: int = 7
+    timeout: float = 0.5
+    deadline: float = 4.0
+    slow_delay: float = 1.0
+    max_seconds: float = 300.0
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    setup = Setup(args.requests, args.concurrency, args.seed, args.timeout, args.deadline, args.slow_delay, args.max_seconds)
+    report = run(setup)
+    print_report(report)
+    passed = print_checks(report, setup)
+    return 0 if passed or args.no_check else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    defaults = Setup()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=defaults.requests, help="articles to send")
+    parser.add_argument("--concurrency", type=int, default=defaults.concurrency, help="requests in flight")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="seed of the chat server's draws")
+    parser.add_argument("--timeout", type=float, default=defaults.timeout, help="SUMMARIZER_TIMEOUT, seconds")
+    parser.add_argument("--deadline", type=float, default=defaults.deadline, help="SUMMARIZER_DEADLINE, seconds")
+    parser.add_argument("--slow-delay", type=float, default=defaults.slow_delay, help="delay of a slow reply, seconds")
+    parser.add_argument("--max-seconds", type=float, default=defaults.max_seconds, help="stop sending after this long")
+    parser.add_argument("--no-check", action="store_true", help="report only; always exit 0")
+    return parser
+
+
+# --- the faulty model -------------------------------------------------------------------------
+
+
+def _malformed(rng: random.Random) -> Reply:
+    variants = (
+        repr(seed_answer()),
+        json.dumps(seed_answer()).replace('", "', '" "', 1),
+        "I am sorry, but I cannot summarize this article as JSON.",
+    )
+    return Reply(content=rng.choice(variants))
+
+
+def _ungrounded(rng: random.Random) -> Reply:
+    answer = seed_answer()
+    if rng.random() < 0.5:
+        quote = f"{INVENTED_PERSON} said the strike was a warning"
+        answer["who"].append({"name": INVENTED_PERSON, "role": "militia commander", "quote": quote})
+    else:
+        answer["who"][0]["quote"] = INVENTED_QUOTE
+    return Reply.json(answer)
+
+
+class FaultyModel:
+    """The chat server's fallback: a seeded draw per call, counted by kind."""
+
+    def __init__(self, seed: int, slow_delay: float):
+        self.rng = random.Random(seed)
+        self.drawn: Counter[str] = Counter()
+        self.replies: dict[str, Callable[[random.Random], Reply]] = {
+            "malformed": _malformed,
+            "ungrounded": _ungrounded,
+            "error_500": lambda rng: Reply.error(500),
+            "rate_limited": lambda rng: Reply.error(429, "slow down", headers={"Retry-After": "1"}),
+            "slow": lambda rng: Reply.json(seed_answer(), delay=slow_delay),
+            "good": lambda rng: Reply.json(seed_answer()),
+        }
+
+    def __call__(self, body: dict[str, Any]) -> Reply:
+        kind = self._draw()
+        self.drawn[kind] += 1
+        return self.replies[kind](self.rng)
+
+    def _draw(self) -> str:
+        point = self.rng.random()
+        for kind, probability in BAD_REPLIES:
+            if point < probability:
+                return kind
+            point -= probability
+        return "good"
+
+
+# --- the service, served in a thread --------------------------------------------------------
+
+
+@contextmanager
+def serve_in_thread(app: Any) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 until the block ends; yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, as in chat_server.py
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", backlog=4096))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    while not server.started and thread.is_alive() and time.monotonic() - started < STARTUP_SECONDS:
+        time.sleep(0.01)
+    if not server.started:
+        raise RuntimeError("the service did not start")
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(STARTUP_SECONDS)
+
+
+def _service(chat_url: str, setup: Setup) -> Any:
+    settings = load_settings(
+        backend="openai", base_url=chat_url, model="test-model", api_keys=(), rate_limit="off",
+        max_attempts=MAX_ATTEMPTS, timeout=setup.timeout, deadline=setup.deadline,
+    )
+    return create_app(settings)
+
+
+# --- sending and judging --------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    drawn: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+    attempts: Counter[int] = field(default_factory=Counter)  # meta.attempts of the 200s
+    durations: list[float] = field(default_factory=list)
+    bad_errors: list[str] = field(default_factory=list)
+    invented: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def sent(self) -> int:
+        return self.statuses.total()
+
+    @property
+    def ok_share(self) -> float:
+        ok = sum(count for attempts, count in self.attempts.items() if attempts <= MAX_ATTEMPTS)
+        return ok / max(self.sent, 1)
+
+    def judge(self, status: int, text: str, seconds: float) -> None:
+        self.statuses[status] += 1
+        self.durations.append(seconds)
+        body = _json_or_none(text)
+        if status == 200:
+            self.attempts[body["meta"]["attempts"]] += 1
+            self.invented.extend(ungrounded_items(body, SEED_ARTICLE))
+            self.invented.extend(f"{s!r} in a 200 body" for s in INVENTED_TEXT if s.casefold() in text.casefold())
+        elif problem := failure_problem(status, body):
+            self.bad_errors.append(problem)
+
+
+def run(setup: Setup) -> Report:
+    """Send setup.requests articles through the service against the faulty model."""
+    logging.getLogger("service").setLevel(logging.ERROR)  # 5xx are expected here; do not log each one
+    model = FaultyModel(setup.seed, setup.slow_delay)
+    chat = ChatServer(fallback=model).start()
+    report = Report()
+    started = time.monotonic()
+    try:
+        with serve_in_thread(_service(chat.base_url, setup)) as url:
+            asyncio.run(_send_all(url, setup, report))
+    finally:
+        chat.stop()
+    report.drawn = model.drawn
+    report.seconds = time.monotonic() - started
+    return report
+
+
+async def _send_all(url: str, setup: Setup, report: Report) -> None:
+    pending = iter(range(setup.requests))
+    stop_at = time.monotonic() + setup.max_seconds
+    limits = httpx.Limits(max_connections=setup.concurrency)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=setup.deadline + 30) as client:
+
+        async def worker() -> None:
+            for _ in pending:
+                if time.monotonic() > stop_at:
+                    return
+                sent = time.monotonic()
+                response = await client.post("/v1/summaries", json={"text": SEED_ARTICLE})
+                report.judge(response.status_code, response.text, time.monotonic() - sent)
+
+        await asyncio.gather(*(worker() for _ in range(setup.concurrency)))
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
+
+
+def ungrounded_items(body: dict[str, Any], article: str) -> list[str]:
+    """What a 200 response returns that is not the article's own text."""
+    names = [("who", item["name"]) for item in body["who"]]
+    names += [("where", item["name"]) for item in body["where"]]
+    names += [("denials", item["who"]) for item in body["denials"]]
+    found = [f"{key} name {name!r} not in the article" for key, name in names if name not in article]
+    items = [*body["who"], *body["where"], *body["denials"], *([body["what"]] if body["what"] else [])]
+    for evidence in (e for item in items for e in item["evidence"]):
+        if article[evidence["start"] : evidence["end"]] != evidence["quote"]:
+            found.append(f"evidence {evidence['quote']!r} is not article[{evidence['start']}:{evidence['end']}]")
+    return found
+
+
+def failure_problem(status: int, body: Any) -> str | None:
+    """Why a non-200 response is not a 502/503/504 with the error envelope, or None."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if status not in FAILURE_STATUSES:
+        return f"status {status}: {str(body)[:200]}"
+    if set(body) != {"error"} or not isinstance(error, dict) or set(error) != {"code", "message", "details"}:
+        return f"{status} without the error envelope: {str(body)[:200]}"
+    if not (isinstance(error["code"], str) and isinstance(error["message"], str)):
+        return f"{status} envelope with a non-string code or message: {str(error)[:200]}"
+    return None
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def print_report(report: Report) -> None:
+    calls = report.drawn.total()
+    print(f"{report.sent} requests in {report.seconds:.1f} s; {calls} model calls\n")
+    print(f"{'model reply':<14}{'calls':>7}{'share':>8}")
+    for kind in ("good", *(kind for kind, _ in BAD_REPLIES)):
+        print(f"{kind:<14}{report.drawn[kind]:>7}{report.drawn[kind] / max(calls, 1):>8.1%}")
+    print("\nstatus counts: " + ", ".join(f"{status}: {count}" for status, count in sorted(report.statuses.items())))
+    print("attempts of the 200s: " + ", ".join(f"{a}: {count}" for a, count in sorted(report.attempts.items())))
+    print()
+    for problem in (report.bad_errors + report.invented)[:10]:
+        print(f"  ! {problem}")
+
+
+def print_checks(report: Report, setup: Setup) -> bool:
+    """Print each target with its figure; True when all are met."""
+    longest = max(report.durations, default=0.0)
+    limit = setup.deadline + DEADLINE_SLACK
+    failed = report.sent - report.statuses[200]
+    checks = [
+        ("requests sent", f"{report.sent}", f"== {setup.requests}", report.sent == setup.requests),
+        ("share of 200 within 3 attempts", f"{report.ok_share:.1%}", f">= {MIN_OK_SHARE:.0%}", report.ok_share >= MIN_OK_SHARE),
+        ("failures that are 5xx + envelope", f"{failed - len(report.bad_errors)}/{failed}", "all", not report.bad_errors),
+        ("longest request", f"{longest:.2f} s", f"<= {limit:g} s", longest <= limit),
+        ("invented text returned", str(len(report.invented)), "0", not report.invented),
+    ]
+    print(f"{'check':<34}{'value':>10}{'target':>10}  result")
+    for label, value, target, ok in checks:
+        print(f"{label:<34}{value:>10}{target:>10}  {'PASS' if ok else 'FAIL'}")
+    return all(ok for *_, ok in checks)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""Correctness and memory under load: many concurrent requests, each with its own article.
+
+Request n sends {"id": "load-n", "text": article_n}, where article_n is the
+seed article opened by a sentence naming a unique token ("Officer Zq<n> ...").
+The chat server (tests/chat_server.py, in its own process) answers every call
+at once, FROM THAT CALL'S ARTICLE: it reads the text between <article> and
+</article> of the user message and quotes its first sentence, naming a
+capitalised word of it (the unique token when the sentence has one). The
+service runs under uvicorn in a third process, as in bench/throughput.py, so
+that a mix-up between concurrent requests (an answer, an offset or an id
+given to the wrong request) shows as a wrong id, a quote that is not
+article_n[start:end], or another request's token in a response. The service's
+SUMMARIZER_MAX_INFLIGHT is set to the concurrency (or --max-inflight), so
+that its back-pressure (503 overloaded) is measured only when asked for.
+
+It prints the status counts, the latency p50/p99 and the service process's
+RSS (VmRSS, /proc) after start-up and after the load.
+
+Targets (exit status 1 when one is missed, unless --no-check):
+    requests answered                                          == --requests
+    errors (non-200, or a failed or timed-out call)            0
+    responses whose id is not their own                        0
+    evidence quotes that are not article_n[start:end]          0
+    responses naming another request's token                   0
+
+    python bench/load.py [--requests 5000] [--concurrency 200] [--max-inflight N] [--max-seconds 300] [--no-check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx  # noqa: E402
+
+from bench.faults import serve_in_thread  # noqa: E402
+from bench.throughput import _child as child_process  # noqa: E402  (a server in a spawned process)
+from service.app import create_app  # noqa: E402
+from service.config import load_settings  # noqa: E402
+from tests.chat_server import ChatServer, Reply  # noqa: E402
+from tests.conftest import SEED_ARTICLE  # noqa: E402
+
+REQUEST_TIMEOUT = 30.0
+TOKEN = re.compile(r"Zq\d+")
+_ARTICLE = re.compile(r"<article>\n(.*)\n</article>", re.DOTALL)
+_FIRST_SENTENCE = re.compile(r".+?[.!?](?=\s|$)", re.DOTALL)
+_CAPITALISED = re.compile(r"\b[A-Z]\w*")
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    args.max_inflight = args.max_inflight or args.concurrency
+    try:
+        run = asyncio.run(_measure(args))
+    except TimeoutError:
+        print(f"load: the run did not finish within {args.max_seconds:g} s", file=sys.stderr)
+        return 1
+    _print_report(run)
+    passed = _print_checks(run, args.requests)
+    return 0 if passed or args.no_check else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=5000, help="requests to send (default 5000)")
+    parser.add_argument("--concurrency", type=int, default=200, help="requests in flight (default 200)")
+    parser.add_argument(
+        "--max-inflight", type=int, help="SUMMARIZER_MAX_INFLIGHT of the service (default: --concurrency, so none is shed)"
+    )
+    parser.add_argument("--max-seconds", type=float, default=300.0, help="time limit of the load (default 300)")
+    parser.add_argument("--no-check", action="store_true", help="report only; always exit 0")
+    return parser
+
+
+# --- the chat server: an answer grounded in each call's own article -------------------------
+
+
+def article(n: int) -> str:
+    return f"Officer Zq{n} filed this report from Baghdad on Monday. {SEED_ARTICLE}"
+
+
+def grounded_reply(body: dict[str, Any]) -> Reply:
+    """Quote the first sentence of the article in the call's user message, and name a capitalised word of it."""
+    user = next(message["content"] for message in body["messages"] if message["role"] == "user")
+    text = _ARTICLE.search(user).group(1)
+    sentence = _FIRST_SENTENCE.match(text).group()
+    words = _CAPITALISED.findall(sentence)
+    name = next((word for word in words if TOKEN.fullmatch(word)), words[0])
+    answer = {
+        "who": [{"name": name, "role": None, "quote": sentence}],
+        "what": {"text": sentence, "quote": sentence},
+        "where": [],
+        "denials": [],
+    }
+    return Reply(content=json.dumps(answer))
+
+
+def _chat_child(conn: Connection) -> None:
+    server = ChatServer(fallback=grounded_reply).start()
+    conn.send(server.base_url)
+    try:
+        conn.recv()  # blocks until the parent closes its end
+    except EOFError:
+        pass
+    server.stop()
+
+
+def _service_child(conn: Connection, chat_url: str, max_inflight: int) -> None:
+    settings = load_settings(
+        backend="openai", base_url=chat_url, model="test-model", api_keys=(), rate_limit="off", max_inflight=max_inflight
+    )
+    with serve_in_thread(create_app(settings)) as url:
+        conn.send(url)
+        try:
+            conn.recv()  # blocks until the parent closes its end
+        except EOFError:
+            pass
+
+
+def _rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE).group(1)) / 1024
+
+
+# --- load and judging -----------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int | str, int] = field(default_factory=dict)
+    wrong_ids: list[str] = field(default_factory=list)
+    bad_quotes: list[str] = field(default_factory=list)
+    crossed: list[str] = field(default_factory=list)
+    rss_mb: tuple[float, float] = (0.0, 0.0)
+    seconds: float = 0.0
+
+    @property
+    def answered(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def errors(self) -> int:
+        return self.answered - self.statuses.get(200, 0)
+
+    def p(self, percent: float) -> float:
+        """Nearest-rank percentile of the successful requests' latencies, in ms."""
+        ordered = sorted(self.latencies)
+        return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)] * 1000 if ordered else math.nan
+
+    def count(self, status: int | str) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def judge(self, n: int, body: dict[str, Any], text: str) -> None:
+        own = article(n)
+        if body["id"] != f"load-{n}":
+            self.wrong_ids.append(f"load-{n} answered as {body['id']!r}")
+        items = [*body["who"], *body["where"], *body["denials"], *([body["what"]] if body["what"] else [])]
+        for evidence in (e for item in items for e in item["evidence"]):
+            if own[evidence["start"] : evidence["end"]] != evidence["quote"]:
+                self.bad_quotes.append(f"load-{n}: {evidence['quote'][:80]!r} is not its article[{evidence['start']}:{evidence['end']}]")
+        if others := set(TOKEN.findall(text)) - {f"Zq{n}"}:
+            self.crossed.append(f"load-{n} names {sorted(others)}")
+
+
+async def _send_all(url: str, args: argparse.Namespace, run: Run) -> None:
+    pending = iter(range(args.requests))
+    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=REQUEST_TIMEOUT) as client:
+
+        async def worker() -> None:
+            for n in pending:
+                started = time.perf_counter()
+                try:
+                    response = await client.post("/v1/summaries", json={"id": f"load-{n}", "text": article(n)})
+                except httpx.HTTPError as exc:
+                    run.count(type(exc).__name__)
+                    continue
+                run.count(response.status_code)
+                if response.status_code == 200:
+                    run.latencies.append(time.perf_counter() - started)
+                    run.judge(n, response.json(), response.text)
+
+        async with asyncio.timeout(args.max_seconds):
+            await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+
+
+async def _measure(args: argparse.Namespace) -> Run:
+    run = Run()
+    with child_process(_chat_child) as chat, child_process(_service_child, chat.url, args.max_inflight) as service:
+        before = _rss_mb(service.pid)
+        started = time.perf_counter()
+        await _send_all(service.url, args, run)
+        run.seconds = time.perf_counter() - started
+        run.rss_mb = (before, _rss_mb(service.pid))
+    return run
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def _print_report(run: Run) -> None:
+    print(f"{run.answered} requests in {run.seconds:.1f} s ({run.answered / run.seconds:.0f} req/s)")
+    print("statuses: " + ", ".join(f"{status}: {count}" for status, count in run.statuses.items()))
+    print(f"latency p50 {run.p(50):.1f} ms, p99 {run.p(99):.1f} ms")
+    before, after = run.rss_mb
+    print(f"service RSS: {before:.1f} MB after start-up, {after:.1f} MB after the load ({after - before:+.1f} MB)\n")
+    for problem in (run.wrong_ids + run.bad_quotes + run.crossed)[:10]:
+        print(f"  ! {problem}")
+
+
+def _print_checks(run: Run, requested: int) -> bool:
+    """Print each target with its figure; True when all are met."""
+    checks = [
+        ("requests answered", str(run.answered), f"== {requested}", run.answered == requested),
+        ("errors", str(run.errors), "0", run.errors == 0),
+        ("responses with another id", str(len(run.wrong_ids)), "0", not run.wrong_ids),
+        ("quotes not article_n[start:end]", str(len(run.bad_quotes)), "0", not run.bad_quotes),
+        ("responses naming another token", str(len(run.crossed)), "0", not run.crossed),
+    ]
+    print(f"{'check':<34}{'value':>8}{'target':>10}  result")
+    for label, value, target, ok in checks:
+        print(f"{label:<34}{value:>8}{target:>10}  {'PASS' if ok else 'FAIL'}")
+    return all(ok for *_, ok in checks)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,525 @@
+// The summary review page: sends one article to POST /v1/summaries and shows the answer,
+// every evidence span highlighted in the article. Article text and model output only ever
+// reach the page through textContent and text nodes, never as markup.
+"use strict";
+
+(() => {
+  const FIELDS = ["who", "what", "where", "denials"];
+  const FIELD_LABEL = { who: "Who", what: "What", where: "Where", denials: "Denial" };
+  const KIND_LABEL = { explicit: "explicit", implicit: "implicit", no_comment: "no comment" };
+  const KEY_STORE = "summarizer.review.apiKey";
+  const ENDPOINT = "v1/summaries"; // relative, so that the page also works behind a path prefix
+  // The service's own test of HTML input (service/extract.py), so that "Detect" agrees with it.
+  const HTML_PATTERN = /<\s*(!doctype|html|head|body|p|div|article|section|span|br|h[1-6])\b/i;
+
+  const $ = (id) => document.getElementById(id);
+  const state = { data: null, items: [], marksByEvidence: new Map(), cardsByItem: new Map(), busy: false };
+
+  function node(tag, className, text) {
+    const element = document.createElement(tag);
+    if (className) element.className = className;
+    if (text !== undefined && text !== null) element.textContent = String(text);
+    return element;
+  }
+
+  function plural(count, word) {
+    return `${count} ${word}${count === 1 ? "" : "s"}`;
+  }
+
+  function shorten(text, limit) {
+    const chars = Array.from(text);
+    return chars.length <= limit ? text : chars.slice(0, limit - 1).join("") + "…";
+  }
+
+  // ---- the form --------------------------------------------------------------------------
+
+  function chosenFormat(text) {
+    const choice = document.querySelector('input[name="format"]:checked').value;
+    if (choice !== "auto") return choice;
+    return HTML_PATTERN.test(text.slice(0, 4000)) ? "html" : "text";
+  }
+
+  function showDetectedFormat() {
+    const choice = document.querySelector('input[name="format"]:checked').value;
+    const text = $("article").value;
+    $("format-detected").textContent =
+      choice === "auto" && text.trim() ? `(reads as ${chosenFormat(text) === "html" ? "HTML" : "plain text"})` : "";
+  }
+
+  function setFormat(value) {
+    const radio = document.querySelector(`input[name="format"][value="${value}"]`);
+    if (radio) radio.checked = true;
+    showDetectedFormat();
+  }
+
+  async function loadFile(event) {
+    const input = event.target;
+    const file = input.files && input.files[0];
+    if (!file) return;
+    try {
+      $("article").value = await file.text();
+      setFormat(/\.html?$/i.test(file.name) ? "html" : /\.te?xt$/i.test(file.name) ? "text" : "auto");
+      setStatus(`Loaded ${file.name} (${plural(Array.from($("article").value).length, "character")}).`);
+    } catch (error) {
+      showError(`The file ${file.name} could not be read: ${error.message || error}.`);
+    } finally {
+      input.value = ""; // picking the same file again reloads it
+    }
+  }
+
+  function setStatus(text) {
+    $("status").textContent = text;
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    if (state.busy) return;
+    const text = $("article").value;
+    if (!text.trim()) {
+      showError("Paste an article or open a file first.");
+      $("article").focus();
+      return;
+    }
+    const format = chosenFormat(text);
+    const payload = { [format]: text };
+    const title = $("title").value.trim();
+    if (title) payload.title = title;
+    const headers = { "Content-Type": "application/json", Accept: "application/json" };
+    const key = $("api-key").value.trim();
+    if (key) headers.Authorization = `Bearer ${key}`;
+
+    hideError();
+    state.busy = true;
+    $("submit").disabled = true;
+    setStatus(`Summarizing as ${format === "html" ? "HTML" : "plain text"}…`);
+    const started = performance.now();
+    try {
+      let response;
+      try {
+        response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify(payload), cache: "no-store" });
+      } catch (error) {
+        showError(`The service could not be reached (${error.message || error}). Check that it is running, then try again.`);
+        setStatus("");
+        return;
+      }
+      const raw = await response.text();
+      let data = null;
+      try {
+        data = JSON.parse(raw);
+      } catch (_) {
+        data = null;
+      }
+      if (!response.ok) {
+        showApiError(response, data);
+        setStatus("");
+        return;
+      }
+      if (!data || typeof data !== "object" || !data.meta) {
+        showError("The service answered with something that is not a summary.");
+        setStatus("");
+        return;
+      }
+      const article = typeof data.article_text === "string" ? data.article_text : text;
+      render(data, article);
+      setStatus(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    } finally {
+      state.busy = false;
+      $("submit").disabled = false;
+    }
+  }
+
+  // ---- errors ----------------------------------------------------------------------------
+
+  function retryAfterSeconds(response) {
+    const value = (response.headers.get("Retry-After") || "").trim();
+    if (!value) return null;
+    if (/^\d+$/.test(value)) return Number(value);
+    const when = Date.parse(value);
+    return Number.isNaN(when) ? null : Math.max(1, Math.ceil((when - Date.now()) / 1000));
+  }
+
+  function showApiError(response, data) {
+    const envelope = data && typeof data === "object" && data.error && typeof data.error === "object" ? data.error : null;
+    let message = envelope && envelope.message ? `Not summarized: ${envelope.message}` : `The service answered ${response.status} ${response.statusText}`.trim();
+    if (!/[.!?]$/.test(message)) message += ".";
+    const wait = retryAfterSeconds(response);
+    if (wait !== null) message += ` Try again in ${wait} s.`;
+    if (response.status === 401) message += " Enter the API key above.";
+    const code = envelope && envelope.code ? `${envelope.code}, ` : "";
+    showError(message, `(${code}HTTP ${response.status})`, envelope ? envelope.details : null);
+  }
+
+  function showError(message, code, details) {
+    $("error-message").textContent = message;
+    if (code) {
+      $("error-message").append(" ", node("span", "error-code", code));
+    }
+    const hasDetails = details !== undefined && details !== null;
+    $("error-details-box").hidden = !hasDetails;
+    $("error-details").textContent = hasDetails ? JSON.stringify(details, null, 2) : "";
+    $("error").hidden = false;
+    $("result").hidden = true;
+    $("article-panel").hidden = true;
+    document.body.classList.remove("has-result");
+  }
+
+  function hideError() {
+    $("error").hidden = true;
+    $("error-message").textContent = "";
+  }
+
+  // ---- offsets ---------------------------------------------------------------------------
+
+  // The service counts code points; JavaScript strings count UTF-16 units. units[i] is the
+  // UTF-16 index of code point i, and units[length] the string's length.
+  function codePointIndex(text) {
+    const units = [0];
+    let position = 0;
+    for (const char of text) {
+      position += char.length;
+      units.push(position);
+    }
+    return units;
+  }
+
+  // ---- the answer as items ---------------------------------------------------------------
+
+  function describe(field, item) {
+    switch (field) {
+      case "who":
+        return item.role ? `${item.name} (${item.role})` : item.name;
+      case "what":
+        return item.text;
+      case "where":
+        return item.name;
+      default:
+        return `${item.who} denied ${item.denied} (${KIND_LABEL[item.kind] || item.kind})`;
+    }
+  }
+
+  function collectItems(data) {
+    const items = [];
+    let evidenceCount = 0;
+    for (const field of FIELDS) {
+      const value = data[field];
+      const list = field === "what" ? (value ? [value] : []) : Array.isArray(value) ? value : [];
+      list.forEach((raw, index) => {
+        const evidence = (Array.isArray(raw.evidence) ? raw.evidence : []).map((span) => ({
+          ...span,
+          id: `ev-${evidenceCount++}`,
+        }));
+        items.push({
+          key: `${field}-${index}`,
+          field,
+          index,
+          raw,
+          evidence,
+          label: `${FIELD_LABEL[field]}: ${describe(field, raw)}`,
+          cursor: 0,
+        });
+      });
+    }
+    return items;
+  }
+
+  // ---- rendering -------------------------------------------------------------------------
+
+  function render(data, article) {
+    state.data = data;
+    state.items = collectItems(data);
+    state.marksByEvidence = new Map();
+    state.cardsByItem = new Map();
+    renderMeta(data.meta);
+    renderCards();
+    renderArticle(article);
+    $("copy-status").textContent = "";
+    $("result").hidden = false;
+    $("article-panel").hidden = false;
+    document.body.classList.add("has-result");
+  }
+
+  function renderMeta(meta) {
+    const box = $("meta");
+    box.replaceChildren();
+    const facts = node("p", "meta-facts");
+    const fact = (label, value) => {
+      if (value === undefined || value === null || value === "") return;
+      const part = node("span", "fact");
+      part.append(node("span", "fact-label", label), " ", node("span", "fact-value", value));
+      facts.append(part);
+    };
+    fact("backend", meta.backend);
+    fact("model", meta.model);
+    fact("attempts", meta.attempts);
+    fact("latency", typeof meta.latency_ms === "number" ? `${meta.latency_ms} ms` : null);
+    if (meta.usage) fact("tokens", `${meta.usage.prompt_tokens} in, ${meta.usage.completion_tokens} out`);
+    fact("prompt", meta.prompt_version);
+    box.append(facts);
+
+    if (meta.truncated) {
+      const t = meta.truncated;
+      box.append(node("p", "meta-note", `Only part of the article was read: up to character ${t.read_up_to} of ${t.length} (${t.reason}).`));
+    }
+    const dropped = Array.isArray(meta.dropped) ? meta.dropped : [];
+    if (dropped.length) {
+      const details = node("details", "dropped");
+      details.append(node("summary", null, `${plural(dropped.length, "item")} dropped as unsupported by the article`));
+      const list = node("ul");
+      for (const item of dropped) {
+        const entry = node("li");
+        entry.append(node("code", null, item.path), ` (${item.field}): `, (item.reasons || []).join(", ").replace(/_/g, " "));
+        list.append(entry);
+      }
+      details.append(list);
+      box.append(details);
+    } else {
+      box.append(node("p", "meta-note", "Nothing dropped."));
+    }
+  }
+
+  function renderCards() {
+    for (const field of FIELDS) {
+      const box = $(`cards-${field}`);
+      box.replaceChildren();
+      const items = state.items.filter((item) => item.field === field);
+      if (!items.length) {
+        box.append(node("p", "empty", field === "what" ? "No account of the event could be grounded." : "None in this article."));
+      }
+      for (const item of items) {
+        const card = buildCard(item);
+        state.cardsByItem.set(item.key, card);
+        box.append(card);
+      }
+    }
+  }
+
+  function buildCard(item) {
+    const card = node("button", `card field-border-${item.field}`);
+    card.type = "button";
+    card.dataset.item = item.key;
+    card.dataset.field = item.field;
+    const raw = item.raw;
+    if (item.field === "who") {
+      card.append(node("span", "card-title", raw.name));
+      if (raw.role) card.append(node("span", "card-line", raw.role));
+    } else if (item.field === "what") {
+      card.append(node("span", "card-title card-title-plain", raw.text));
+    } else if (item.field === "where") {
+      card.append(node("span", "card-title", raw.name));
+    } else {
+      const head = node("span", "card-head");
+      head.append(node("span", "card-title", raw.who), node("span", `badge badge-${raw.kind}`, KIND_LABEL[raw.kind] || raw.kind));
+      card.append(head);
+      const line = node("span", "card-line");
+      line.append(node("span", "card-label", "denied "), raw.denied);
+      card.append(line);
+    }
+    if (item.evidence.length) {
+      card.append(node("span", "card-quote", `“${shorten(item.evidence[0].quote, 160)}”`));
+      if (item.evidence.length > 1) card.append(node("span", "card-more", `${plural(item.evidence.length, "quote")}; press again for the next`));
+    } else {
+      card.append(node("span", "card-more", "no quote"));
+    }
+    card.setAttribute("aria-label", `${item.label}. Show in the article.`);
+    card.addEventListener("click", () => activate(item));
+    return card;
+  }
+
+  // The article is cut at every span boundary; each piece knows the evidence covering it, so
+  // overlapping and identical spans need no nesting. One <mark> per covered piece.
+  function renderArticle(article) {
+    const view = $("article-view");
+    view.replaceChildren();
+    const units = codePointIndex(article);
+    const length = units.length - 1;
+    const spans = [];
+    let outOfRange = 0;
+    let mismatched = 0;
+    for (const item of state.items) {
+      for (const evidence of item.evidence) {
+        const { start, end } = evidence;
+        if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > length || start >= end) {
+          outOfRange += 1;
+          continue;
+        }
+        const from = units[start];
+        const to = units[end];
+        if (article.slice(from, to) !== evidence.quote) mismatched += 1;
+        spans.push({ from, to, item, evidence });
+      }
+    }
+
+    const cuts = new Set([0, article.length]);
+    for (const span of spans) {
+      cuts.add(span.from);
+      cuts.add(span.to);
+    }
+    const points = Array.from(cuts).sort((a, b) => a - b);
+    const fragment = document.createDocumentFragment();
+    for (let i = 0; i + 1 < points.length; i += 1) {
+      const from = points[i];
+      const to = points[i + 1];
+      const text = article.slice(from, to);
+      const covering = spans.filter((span) => span.from <= from && span.to >= to);
+      if (!covering.length) {
+        fragment.append(document.createTextNode(text));
+        continue;
+      }
+      fragment.append(buildMark(text, covering));
+    }
+    view.append(fragment);
+    view.scrollTop = 0;
+
+    const warning = $("offset-warning");
+    const problems = [];
+    if (outOfRange) problems.push(`${plural(outOfRange, "quote")} with offsets outside the article could not be shown`);
+    if (mismatched) problems.push(`${plural(mismatched, "quote")} do not match the article at their offsets`);
+    warning.textContent = problems.length ? `${problems.join("; ")}.` : "";
+    warning.hidden = !problems.length;
+  }
+
+  function buildMark(text, covering) {
+    const mark = node("mark", "hl", text);
+    const fields = FIELDS.filter((field) => covering.some((span) => span.item.field === field));
+    const evidenceIds = Array.from(new Set(covering.map((span) => span.evidence.id)));
+    const itemKeys = Array.from(new Set(covering.map((span) => span.item.key)));
+    mark.dataset.evidence = evidenceIds.join(" ");
+    mark.dataset.items = itemKeys.join(" ");
+    mark.dataset.fields = fields.join(" ");
+    if (fields.length === 1) {
+      mark.classList.add(`field-${fields[0]}`);
+    } else {
+      // Stacked bands, one per field, so that every field covering the words stays visible.
+      const step = 100 / fields.length;
+      const bands = fields.map((field, k) => `var(--${field}) ${(k * step).toFixed(2)}% ${((k + 1) * step).toFixed(2)}%`);
+      mark.style.backgroundImage = `linear-gradient(to bottom, ${bands.join(", ")})`;
+      mark.classList.add("multi");
+    }
+    const labels = Array.from(new Set(covering.map((span) => span.item.label)));
+    mark.title = labels.join("\n");
+    for (const id of evidenceIds) {
+      if (!state.marksByEvidence.has(id)) state.marksByEvidence.set(id, []);
+      state.marksByEvidence.get(id).push(mark);
+    }
+    return mark;
+  }
+
+  // ---- interaction -----------------------------------------------------------------------
+
+  function activate(item) {
+    for (const element of document.querySelectorAll(".card.active, mark.active")) element.classList.remove("active");
+    const card = state.cardsByItem.get(item.key);
+    if (card) card.classList.add("active");
+    const shown = item.evidence.filter((evidence) => state.marksByEvidence.has(evidence.id));
+    if (!shown.length) {
+      setStatus(`${item.label}: no quote to show.`);
+      return;
+    }
+    for (const evidence of shown) {
+      for (const mark of state.marksByEvidence.get(evidence.id)) mark.classList.add("active");
+    }
+    const target = shown[item.cursor % shown.length];
+    item.cursor += 1;
+    const marks = state.marksByEvidence.get(target.id);
+    const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    reveal(marks[0], reduced ? "auto" : "smooth");
+    for (const mark of marks) {
+      mark.classList.remove("flash");
+      void mark.offsetWidth; // restarts the animation when the same span is chosen again
+      mark.classList.add("flash");
+      window.setTimeout(() => mark.classList.remove("flash"), 2000); // also when animations are off
+    }
+    setStatus(shown.length > 1 ? `Quote ${((item.cursor - 1) % shown.length) + 1} of ${shown.length}: ${item.label}` : item.label);
+  }
+
+  // Brings a mark to the middle of the article panel. On a wide screen the panel scrolls on
+  // its own and only it is moved, so the summary beside it stays where the reader left it.
+  function reveal(mark, behavior) {
+    const view = $("article-view");
+    if (getComputedStyle(view).overflowY === "visible") {
+      mark.scrollIntoView({ block: "center", inline: "nearest", behavior });
+      return;
+    }
+    const box = view.getBoundingClientRect();
+    const rect = mark.getBoundingClientRect();
+    const offset = view.scrollTop + (rect.top - box.top);
+    const top = rect.height >= view.clientHeight ? offset - 8 : offset - (view.clientHeight - rect.height) / 2;
+    view.scrollTo({ top: Math.max(0, top), behavior });
+    const panel = $("article-panel").getBoundingClientRect();
+    if (panel.top < 0 || panel.bottom > window.innerHeight) $("article-panel").scrollIntoView({ block: "nearest", behavior });
+  }
+
+  function linkCards(event, on) {
+    const mark = event.target.closest && event.target.closest("mark.hl");
+    if (!mark) return;
+    for (const key of (mark.dataset.items || "").split(" ")) {
+      const card = state.cardsByItem.get(key);
+      if (card) card.classList.toggle("linked", on);
+    }
+  }
+
+  async function copyJson() {
+    if (!state.data) return;
+    const text = JSON.stringify(state.data, null, 2);
+    let copied = false;
+    try {
+      if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(text);
+        copied = true;
+      }
+    } catch (_) {
+      copied = false;
+    }
+    if (!copied) {
+      // Pages served over plain HTTP from another host have no clipboard API.
+      const scratch = node("textarea", "scratch");
+      scratch.value = text;
+      scratch.setAttribute("readonly", "");
+      document.body.append(scratch);
+      scratch.select();
+      try {
+        copied = document.execCommand("copy");
+      } catch (_) {
+        copied = false;
+      }
+      scratch.remove();
+      $("copy-json").focus();
+    }
+    $("copy-status").textContent = copied ? "JSON copied." : "Copying was refused by the browser.";
+  }
+
+  // ---- start -----------------------------------------------------------------------------
+
+  function start() {
+    const keyInput = $("api-key");
+    try {
+      keyInput.value = sessionStorage.getItem(KEY_STORE) || "";
+    } catch (_) {
+      /* storage may be disabled */
+    }
+    keyInput.addEventListener("input", () => {
+      try {
+        if (keyInput.value) sessionStorage.setItem(KEY_STORE, keyInput.value);
+        else sessionStorage.removeItem(KEY_STORE);
+      } catch (_) {
+        /* storage may be disabled */
+      }
+    });
+    $("article-form").addEventListener("submit", submit);
+    $("article").addEventListener("input", showDetectedFormat);
+    $("article").addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("article-form").requestSubmit();
+    });
+    for (const radio of document.querySelectorAll('input[name="format"]')) radio.addEventListener("change", showDetectedFormat);
+    $("file").addEventListener("change", loadFile);
+    $("copy-json").addEventListener("click", copyJson);
+    const view = $("article-view");
+    view.addEventListener("mouseover", (event) => linkCards(event, true));
+    view.addEventListener("mouseout", (event) => linkCards(event, false));
+    view.addEventListener("animationend", (event) => event.target.classList.remove("flash"));
+    document.body.dataset.ready = "true";
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
