@@ -92,13 +92,6 @@ def _serve(**settings: Any) -> Served:
                 env.delenv(name)
         fake = FakeBackend()
         app = create_app(load_settings(backend="openai", **settings), backend=fake)
-    # service/app.py includes the review router; until it does, the test adds it here.
-    try:
-        app.url_path_for("review_page")
-    except NoMatchFound:
-        from service.review import review
-
-        app.include_router(review)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
