@@ -27,7 +27,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from starlette.routing import NoMatchFound
 
 from service.app import create_app
 from service.config import load_settings
