@@ -39,10 +39,10 @@ class TimedLlama(LlamaBackend):
 
     inside = 0.0
 
-    def _generate(self, request):
+    def _generate(self, *args):
         started = time.perf_counter()
         try:
-            return super()._generate(request)
+            return super()._generate(*args)
         finally:
             self.inside += time.perf_counter() - started
 

@@ -36,13 +36,10 @@ import asyncio
 import json
 import logging
 import random
-import socket
 import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,8 +51,10 @@ import uvicorn  # noqa: E402
 
 from service.app import create_app  # noqa: E402
 from service.config import load_settings  # noqa: E402
+from service.serving import uvicorn_config  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
+from tests.serving import serve_in_thread  # noqa: E402
 
 MAX_ATTEMPTS = 3
 MIN_OK_SHARE = 0.95
@@ -158,32 +157,12 @@ class FaultyModel:
 # --- the service, served in a thread --------------------------------------------------------
 
 
-@contextmanager
-def serve_in_thread(app: Any) -> Iterator[str]:
-    """Serve an ASGI app with uvicorn on 127.0.0.1 until the block ends; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, as in chat_server.py
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", backlog=4096))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    started = time.monotonic()
-    while not server.started and thread.is_alive() and time.monotonic() - started < STARTUP_SECONDS:
-        time.sleep(0.01)
-    if not server.started:
-        raise RuntimeError("the service did not start")
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(STARTUP_SECONDS)
-
-
-def _service(chat_url: str, setup: Setup) -> Any:
+def _service(chat_url: str, setup: Setup) -> uvicorn.Config:
     settings = load_settings(
         backend="openai", base_url=chat_url, model="test-model", api_keys=(), rate_limit="off",
         max_attempts=MAX_ATTEMPTS, timeout=setup.timeout, deadline=setup.deadline,
     )
-    return create_app(settings)
+    return uvicorn_config(create_app(settings), settings, log_level="warning")
 
 
 # --- sending and judging --------------------------------------------------------------------

@@ -44,12 +44,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
 
-from bench.faults import serve_in_thread  # noqa: E402
 from bench.throughput import _child as child_process  # noqa: E402  (a server in a spawned process)
 from service.app import create_app  # noqa: E402
 from service.config import load_settings  # noqa: E402
+from service.serving import uvicorn_config  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE  # noqa: E402
+from tests.serving import serve_in_thread  # noqa: E402
 
 REQUEST_TIMEOUT = 30.0
 TOKEN = re.compile(r"Zq\d+")
@@ -120,7 +121,7 @@ def _service_child(conn: Connection, chat_url: str, max_inflight: int) -> None:
     settings = load_settings(
         backend="openai", base_url=chat_url, model="test-model", api_keys=(), rate_limit="off", max_inflight=max_inflight
     )
-    with serve_in_thread(create_app(settings)) as url:
+    with serve_in_thread(uvicorn_config(create_app(settings), settings, log_level="warning")) as url:
         conn.send(url)
         try:
             conn.recv()  # blocks until the parent closes its end

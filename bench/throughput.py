@@ -45,10 +45,8 @@ import asyncio
 import math
 import multiprocessing
 import os
-import socket
 import statistics
 import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -61,7 +59,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
 import openai  # noqa: E402
-import uvicorn  # noqa: E402
 
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
@@ -122,22 +119,16 @@ def _service_child(conn: Connection, chat_url: str) -> None:
     os.environ.update(SUMMARIZER_BASE_URL=chat_url, SUMMARIZER_MODEL=MODEL)
     from service.app import create_app
     from service.config import load_settings
+    from service.serving import uvicorn_config
+    from tests.serving import serve_in_thread
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, as in tests/chat_server.py
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(load_settings()), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    if not server.started:
-        raise RuntimeError("the service did not start")
-    conn.send(f"http://127.0.0.1:{sock.getsockname()[1]}")
-    try:
-        conn.recv()  # blocks until the parent closes its end
-    except EOFError:
-        pass
+    settings = load_settings()
+    with serve_in_thread(uvicorn_config(create_app(settings), settings, log_level="warning")) as url:
+        conn.send(url)
+        try:
+            conn.recv()  # blocks until the parent closes its end
+        except EOFError:
+            pass
     server.should_exit = True
     thread.join(STOP_SECONDS)
 

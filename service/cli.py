@@ -60,10 +60,9 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
     from .app import create_app
+    from .serving import uvicorn_config
 
-    # On SIGTERM uvicorn stops accepting, lets requests in flight finish within the grace
-    # period, then cancels what is left.
-    uvicorn.run(create_app(settings), host=host, port=port, timeout_graceful_shutdown=settings.shutdown_grace)
+    uvicorn.Server(uvicorn_config(create_app(settings), settings, host=host, port=port)).run()
     return 0
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections import deque
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -20,6 +20,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from .serving import serve_in_thread
 
 
 @dataclass
@@ -51,13 +53,8 @@ class ChatServer:
         self.received: list[dict[str, Any]] = []
         self.fallback = fallback
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        self._running = ExitStack()
+        self.base_url = ""
 
     def enqueue(self, *replies: Reply | dict[str, Any]) -> ChatServer:
         with self._lock:
@@ -71,11 +68,6 @@ class ChatServer:
             self.fallback = None
 
     def start(self) -> ChatServer:
-        # Marked as TCP so that asyncio sets TCP_NODELAY on its connections; otherwise every
-        # answer on a kept-alive connection waits ~40 ms for a delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
         app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self._chat, methods=["POST"]),
@@ -83,20 +75,11 @@ class ChatServer:
             ]
         )
         config = uvicorn.Config(app, log_level="warning", lifespan="off", backlog=4096, timeout_keep_alive=30)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the test chat server did not start")
-            time.sleep(0.01)
+        self.base_url = self._running.enter_context(serve_in_thread(config)) + "/v1"
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.should_exit = True
-            self._thread.join(timeout=5)
+        self._running.close()
 
     async def _models(self, request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": "test-model", "object": "model", "owned_by": "tests"}]})

@@ -12,13 +12,14 @@ import threading
 import time
 
 import httpx
-import uvicorn
 
 from service.app import create_app
 from service.config import load_settings
+from service.serving import uvicorn_config
 
 from .chat_server import Reply
 from .conftest import SEED_ARTICLE, seed_answer
+from .serving import serve_in_thread
 
 
 def free_port() -> int:
@@ -27,29 +28,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class ServerThread:
-    """The app served by uvicorn in a thread, as a real client meets it."""
-
-    def __init__(self, app):
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.01)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 def test_requests_over_the_inflight_limit_get_503_at_once(fake, settings_env):
     fake.delay = 1.0
     fake.enqueue(seed_answer(), seed_answer())
-    app = create_app(load_settings(backend="openai", max_inflight=1), backend=fake)
+    settings = load_settings(backend="openai", max_inflight=1)
+    app = create_app(settings, backend=fake)
 
     async def burst(url: str) -> list[httpx.Response]:
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
@@ -60,7 +43,7 @@ def test_requests_over_the_inflight_limit_get_503_at_once(fake, settings_env):
             assert time.monotonic() - started < 0.5, "refused at once, not queued"
             return [await first, second]
 
-    with ServerThread(app) as url:
+    with serve_in_thread(uvicorn_config(app, settings, log_level="warning")) as url:
         first, second = asyncio.run(burst(url))
     assert first.status_code == 200
     assert second.status_code == 503
@@ -72,8 +55,9 @@ def test_requests_over_the_inflight_limit_get_503_at_once(fake, settings_env):
 def test_a_client_that_disconnects_stops_the_model_call(fake, settings_env):
     fake.delay = 10.0
     fake.enqueue(seed_answer())
-    app = create_app(load_settings(backend="openai"), backend=fake)
-    with ServerThread(app) as url:
+    settings = load_settings(backend="openai")
+    app = create_app(settings, backend=fake)
+    with serve_in_thread(uvicorn_config(app, settings, log_level="warning")) as url:
         try:
             httpx.post(f"{url}/v1/summaries", json={"text": SEED_ARTICLE}, timeout=0.5)
         except httpx.ReadTimeout:

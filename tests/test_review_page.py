@@ -15,25 +15,24 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import tempfile
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from service.app import create_app
 from service.config import load_settings
 from service.errors import BackendUnavailable
+from service.serving import uvicorn_config
 
 from .conftest import DATA, SEED_ARTICLE, seed_answer
 from .fakes import FakeBackend
+from .serving import serve_in_thread
 
 try:
     from selenium import webdriver
@@ -73,8 +72,6 @@ KEY = "k-review"
 class Served:
     url: str
     fake: FakeBackend
-    server: uvicorn.Server
-    thread: threading.Thread
 
     def post(self, payload: dict[str, Any], key: str | None = None) -> dict[str, Any]:
         """POST /v1/summaries from Python: the response the page is expected to show."""
@@ -84,44 +81,28 @@ class Served:
             return json.load(response)
 
 
-def _serve(**settings: Any) -> Served:
+@contextmanager
+def _serve(**overrides: Any) -> Iterator[Served]:
     with pytest.MonkeyPatch.context() as env:
         for name in list(os.environ):
             if name.startswith("SUMMARIZER_") or name == "OPENAI_API_KEY":
                 env.delenv(name)
-        fake = FakeBackend()
-        app = create_app(load_settings(backend="openai", **settings), backend=fake)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the review test server did not start")
-        time.sleep(0.01)
-    return Served(f"http://127.0.0.1:{port}/", fake, server, thread)
-
-
-def _stop(served: Served) -> None:
-    served.server.should_exit = True
-    served.thread.join(timeout=5)
+        settings = load_settings(backend="openai", **overrides)
+    fake = FakeBackend()
+    with serve_in_thread(uvicorn_config(create_app(settings, backend=fake), settings, log_level="warning")) as url:
+        yield Served(f"{url}/", fake)
 
 
 @pytest.fixture(scope="module")
 def open_server() -> Iterator[Served]:
-    served = _serve()
-    yield served
-    _stop(served)
+    with _serve() as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def keyed_server() -> Iterator[Served]:
-    served = _serve(api_keys=KEY)
-    yield served
-    _stop(served)
+    with _serve(api_keys=KEY) as served:
+        yield served
 
 
 @pytest.fixture
