@@ -34,9 +34,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         active = backend or make_backend(settings)
-        app.state.summarizer = Summarizer(
-            active, max_attempts=settings.max_attempts, deadline=settings.deadline
-        )
+        app.state.summarizer = Summarizer.from_settings(active, settings)
         try:
             yield
         finally:

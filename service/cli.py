@@ -73,7 +73,7 @@ async def _summarize(settings: Settings, file: str) -> int:
         article = article_from_payload({field: content}, settings.max_chars)
         backend = make_backend(settings)
         try:
-            summarizer = Summarizer(backend, max_attempts=settings.max_attempts, deadline=settings.deadline)
+            summarizer = Summarizer.from_settings(backend, settings)
             result = await summarizer.summarize(article)
         finally:
             await backend.aclose()
@@ -92,7 +92,7 @@ async def _evaluate(settings: Settings, file: Path, report: Path | None, concurr
         return EXIT_CONFIG
     backend = make_backend(settings)
     try:
-        summarizer = Summarizer(backend, max_attempts=settings.max_attempts, deadline=settings.deadline)
+        summarizer = Summarizer.from_settings(backend, settings)
         with tqdm(total=len(records), unit="article", file=sys.stderr) as progress:
             outcomes = await run(summarizer, records, concurrency=max(concurrency, 1), progress=progress.update)
     finally:

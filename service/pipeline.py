@@ -18,6 +18,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from .article import Article
 from .backends import Backend, ChatRequest, Completion, Message, Usage
+from .config import Settings
 from .errors import AnswerRejected, DeadlineExceeded, ModelOutputError, Ungrounded
 from .ground import ArticleIndex, Grounding, ground
 from .questions import ChosenAnswer, Question, WrittenAnswer
@@ -87,6 +88,10 @@ class Summarizer:
             )
         else:
             self.asker = WrittenAnswer(load_prompts(), self.schema)
+
+    @classmethod
+    def from_settings(cls, backend: Backend, settings: Settings) -> Summarizer:
+        return cls(backend, max_attempts=settings.max_attempts, deadline=settings.deadline)
 
     async def summarize(self, article: Article) -> dict[str, Any]:
         """The grounded summary of one article in the contract's response shape."""
