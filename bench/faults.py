@@ -49,11 +49,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 
+from bench.checks import print_checks  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.config import load_settings  # noqa: E402
 from service.serving import uvicorn_config  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
+from tests.contract import envelope_problem  # noqa: E402
 from tests.serving import serve_in_thread  # noqa: E402
 
 MAX_ATTEMPTS = 3
@@ -85,7 +87,7 @@ def main() -> int:
     setup = Setup(args.requests, args.concurrency, args.seed, args.timeout, args.deadline, args.slow_delay, args.max_seconds)
     report = run(setup)
     print_report(report)
-    passed = print_checks(report, setup)
+    passed = check_targets(report, setup)
     return 0 if passed or args.no_check else 1
 
 
@@ -255,14 +257,10 @@ def ungrounded_items(body: dict[str, Any], article: str) -> list[str]:
 
 def failure_problem(status: int, body: Any) -> str | None:
     """Why a non-200 response is not a 502/503/504 with the error envelope, or None."""
-    error = body.get("error") if isinstance(body, dict) else None
     if status not in FAILURE_STATUSES:
         return f"status {status}: {str(body)[:200]}"
-    if set(body) != {"error"} or not isinstance(error, dict) or set(error) != {"code", "message", "details"}:
-        return f"{status} without the error envelope: {str(body)[:200]}"
-    if not (isinstance(error["code"], str) and isinstance(error["message"], str)):
-        return f"{status} envelope with a non-string code or message: {str(error)[:200]}"
-    return None
+    problem = envelope_problem(body)
+    return f"{status}: {problem}" if problem else None
 
 
 # --- report -------------------------------------------------------------------------------
@@ -281,7 +279,7 @@ def print_report(report: Report) -> None:
         print(f"  ! {problem}")
 
 
-def print_checks(report: Report, setup: Setup) -> bool:
+def check_targets(report: Report, setup: Setup) -> bool:
     """Print each target with its figure; True when all are met."""
     longest = max(report.durations, default=0.0)
     limit = setup.deadline + DEADLINE_SLACK
@@ -293,10 +291,7 @@ def print_checks(report: Report, setup: Setup) -> bool:
         ("longest request", f"{longest:.2f} s", f"<= {limit:g} s", longest <= limit),
         ("invented text returned", str(len(report.invented)), "0", not report.invented),
     ]
-    print(f"{'check':<34}{'value':>10}{'target':>10}  result")
-    for label, value, target, ok in checks:
-        print(f"{label:<34}{value:>10}{target:>10}  {'PASS' if ok else 'FAIL'}")
-    return all(ok for *_, ok in checks)
+    return print_checks(checks)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
 
+from bench.checks import print_checks  # noqa: E402
 from bench.throughput import _child as child_process  # noqa: E402  (a server in a spawned process)
 from service.app import create_app  # noqa: E402
 from service.config import load_settings  # noqa: E402
@@ -230,10 +231,7 @@ def _print_checks(run: Run, requested: int) -> bool:
         ("quotes not article_n[start:end]", str(len(run.bad_quotes)), "0", not run.bad_quotes),
         ("responses naming another token", str(len(run.crossed)), "0", not run.crossed),
     ]
-    print(f"{'check':<34}{'value':>8}{'target':>10}  result")
-    for label, value, target, ok in checks:
-        print(f"{label:<34}{value:>8}{target:>10}  {'PASS' if ok else 'FAIL'}")
-    return all(ok for *_, ok in checks)
+    return print_checks(checks)
 
 
 if __name__ == "__main__":

@@ -45,10 +45,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fastapi.testclient import TestClient  # noqa: E402
 
+from bench.checks import print_checks  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.config import load_settings  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
+from tests.contract import envelope_problem  # noqa: E402
 
 MAX_ATTEMPTS = 3
 MIN_OK_SHARE = 0.88
@@ -238,14 +240,10 @@ def _ungrounded_items(body: dict[str, Any]) -> list[str]:
 
 def _envelope_problem(status: int, body: Any) -> str | None:
     """Why a non-200 response is not a 502 with the error envelope, or None."""
-    error = body.get("error") if isinstance(body, dict) else None
     if status != 502:
         return f"status {status}"
-    if set(body) != {"error"} or not isinstance(error, dict) or set(error) != {"code", "message", "details"}:
-        return f"502 without the error envelope: {str(body)[:200]}"
-    if not (isinstance(error["code"], str) and isinstance(error["message"], str)):
-        return f"502 envelope with non-string code or message: {str(error)[:200]}"
-    return None
+    problem = envelope_problem(body)
+    return f"502: {problem}" if problem else None
 
 
 # --- report -------------------------------------------------------------------------------
@@ -278,10 +276,7 @@ def _print_checks(run: Run, requested: int) -> bool:
         ("non-200 that are 502 + envelope", f"{failed - len(run.bad_errors)}/{failed}", "all", not run.bad_errors),
         ("invented text returned", str(len(run.invented)), "0", not run.invented),
     ]
-    print(f"{'check':<34}{'value':>10}{'target':>10}  result")
-    for label, value, target, ok in checks:
-        print(f"{label:<34}{value:>10}{target:>10}  {'PASS' if ok else 'FAIL'}")
-    return all(ok for *_, ok in checks)
+    return print_checks(checks)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx  # noqa: E402
 import openai  # noqa: E402
 
+from bench.checks import print_checks  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
 
@@ -297,10 +298,7 @@ def _print_checks(results: list[Result]) -> bool:
         ("p50 added latency (c=1)", f"{added:.2f} ms", f"<= {MAX_ADDED_P50_MS:g} ms", added <= MAX_ADDED_P50_MS),
         ("errors, all passes", str(errors), "== 0", errors == 0),
     ]
-    print(f"{'check':<32}{'value':>10}{'target':>12}  result")
-    for label, value, target, ok in checks:
-        print(f"{label:<32}{value:>10}{target:>12}  {'PASS' if ok else 'FAIL'}")
-    return all(ok for *_, ok in checks)
+    return print_checks(checks)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
+from service.article import Article
 from service.backends import ChatRequest
 from service.backends.llama import LlamaBackend, bundled_model_path
 from service.config import load_settings
-from service.article import Article
 from service.errors import BackendError, BackendUnavailable
 from service.pipeline import Summarizer
 from service.questions import ChosenAnswer

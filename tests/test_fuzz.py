@@ -36,6 +36,7 @@ from service.backends import ChatRequest, Completion, Usage
 from service.config import load_settings
 
 from .conftest import seed_answer
+from .contract import envelope_problem as contract_problem
 from .fakes import FakeBackend
 
 MAX_EXAMPLES = 40
@@ -43,7 +44,6 @@ PARSING_EXAMPLES = 300
 # Small, so that a body over the limit (413) is cheap to generate.
 MAX_CHARS = 4000
 PARSING_STATUSES = {200, 400, 413, 415, 422}
-ENVELOPE_KEYS = {"code", "message", "details"}
 FUZZ_SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -67,12 +67,8 @@ def envelope_problem(status: int, content_type: str, body: bytes) -> str | None:
         document = json.loads(body)
     except ValueError:
         return f"{status} with a body that is not JSON: {body[:200]!r}"
-    error = document.get("error") if isinstance(document, dict) else None
-    if set(document) != {"error"} or not isinstance(error, dict) or set(error) != ENVELOPE_KEYS:
-        return f"{status} without the error envelope: {body[:200]!r}"
-    if not (isinstance(error["code"], str) and isinstance(error["message"], str)):
-        return f"{status} with a non-string code or message: {body[:200]!r}"
-    return None
+    problem = contract_problem(document)
+    return f"{status}: {problem}" if problem else None
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,14 @@ import re
 import pytest
 
 from service.backends import Completion
-from service.errors import AnswerRejected, MalformedJSON, Problem, Refused, SchemaViolation, Truncated
+from service.errors import (
+    AnswerRejected,
+    MalformedJSON,
+    Problem,
+    Refused,
+    SchemaViolation,
+    Truncated,
+)
 from service.resources import load_schema
 from service.validate import check_completion, check_schema, parse_json, pointer
 
