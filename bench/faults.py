@@ -55,7 +55,7 @@ from service.config import load_settings  # noqa: E402
 from service.serving import uvicorn_config  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
-from tests.contract import envelope_problem  # noqa: E402
+from tests.contract import envelope_problem, ungrounded_items  # noqa: E402
 from tests.serving import serve_in_thread  # noqa: E402
 
 MAX_ATTEMPTS = 3
@@ -240,19 +240,6 @@ def _json_or_none(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return None
-
-
-def ungrounded_items(body: dict[str, Any], article: str) -> list[str]:
-    """What a 200 response returns that is not the article's own text."""
-    names = [("who", item["name"]) for item in body["who"]]
-    names += [("where", item["name"]) for item in body["where"]]
-    names += [("denials", item["who"]) for item in body["denials"]]
-    found = [f"{key} name {name!r} not in the article" for key, name in names if name not in article]
-    items = [*body["who"], *body["where"], *body["denials"], *([body["what"]] if body["what"] else [])]
-    for evidence in (e for item in items for e in item["evidence"]):
-        if article[evidence["start"] : evidence["end"]] != evidence["quote"]:
-            found.append(f"evidence {evidence['quote']!r} is not article[{evidence['start']}:{evidence['end']}]")
-    return found
 
 
 def failure_problem(status: int, body: Any) -> str | None:

@@ -50,7 +50,7 @@ from service.app import create_app  # noqa: E402
 from service.config import load_settings  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
-from tests.contract import envelope_problem  # noqa: E402
+from tests.contract import envelope_problem, ungrounded_items  # noqa: E402
 
 MAX_ATTEMPTS = 3
 MIN_OK_SHARE = 0.88
@@ -211,7 +211,7 @@ def _judge(run: Run, status: int, text: str, calls: int) -> None:
     run.attempts[calls, status] += 1
     body = _json_or_none(text)
     if status == 200:
-        run.invented.extend(_ungrounded_items(body))
+        run.invented.extend(ungrounded_items(body, SEED_ARTICLE))
     elif problem := _envelope_problem(status, body):
         run.bad_errors.append(problem)
     folded = text.casefold()
@@ -223,19 +223,6 @@ def _json_or_none(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return None
-
-
-def _ungrounded_items(body: dict[str, Any]) -> list[str]:
-    """What a 200 response returns that is not the article's own text."""
-    names = [("who", item["name"]) for item in body["who"]]
-    names += [("where", item["name"]) for item in body["where"]]
-    names += [("denials", item["who"]) for item in body["denials"]]
-    found = [f"{key} name {name!r} not in the article" for key, name in names if name not in SEED_ARTICLE]
-    items = [*body["who"], *body["where"], *body["denials"], *([body["what"]] if body["what"] else [])]
-    for evidence in (e for item in items for e in item["evidence"]):
-        if SEED_ARTICLE[evidence["start"] : evidence["end"]] != evidence["quote"]:
-            found.append(f"evidence {evidence['quote']!r} is not article[{evidence['start']}:{evidence['end']}]")
-    return found
 
 
 def _envelope_problem(status: int, body: Any) -> str | None:

@@ -15,3 +15,16 @@ def envelope_problem(body: Any) -> str | None:
     if not (isinstance(error["code"], str) and isinstance(error["message"], str)):
         return f"an envelope with a non-string code or message: {str(error)[:200]}"
     return None
+
+
+def ungrounded_items(body: dict[str, Any], article: str) -> list[str]:
+    """What a 200 response returns that is not the article's own text: every problem, described."""
+    names = [("who", item["name"]) for item in body["who"]]
+    names += [("where", item["name"]) for item in body["where"]]
+    names += [("denials", item["who"]) for item in body["denials"]]
+    found = [f"{key} name {name!r} not in the article" for key, name in names if name not in article]
+    items = [*body["who"], *body["where"], *body["denials"], *([body["what"]] if body["what"] else [])]
+    for evidence in (e for item in items for e in item["evidence"]):
+        if article[evidence["start"] : evidence["end"]] != evidence["quote"]:
+            found.append(f"evidence {evidence['quote']!r} is not article[{evidence['start']}:{evidence['end']}]")
+    return found

@@ -22,10 +22,9 @@ from typing import Any
 
 import pytest
 
-from bench.faults import ungrounded_items
-
 from .chat_server import Reply
 from .conftest import SEED_ARTICLE, seed_answer
+from .contract import ungrounded_items
 
 INVENTED_NAME = "Viktor Halloran"
 INVENTED_QUOTE = "Viktor Halloran ordered the strike on Kalsu Base"
