@@ -18,6 +18,7 @@ from .config import Settings, load_settings
 from .errors import ClientGone, InvalidRequest, SummarizerError
 from .intake import field_errors
 from .limits import RateLimiter
+from .observability import Metrics, Observed
 from .pipeline import Summarizer
 from .review import review
 from .routes import probes, v1
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         active = backend or make_backend(settings)
-        app.state.summarizer = Summarizer.from_settings(active, settings)
+        app.state.summarizer = Summarizer.from_settings(active, settings, observer=app.state.metrics)
         try:
             yield
         finally:
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     rate = settings.resolved_rate_limit
     app.state.limiter = RateLimiter(rate) if rate else None
     app.state.inflight = 0
+    app.state.metrics = Metrics()
+    app.add_middleware(Observed, metrics=app.state.metrics, backend_label=lambda: _backend_label(app))
     app.include_router(v1)
     app.include_router(probes)
     app.include_router(review)
@@ -59,6 +62,11 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
     return app
+
+
+def _backend_label(app: FastAPI) -> dict[str, str]:
+    summarizer = getattr(app.state, "summarizer", None)
+    return {"backend": summarizer.backend.name, "model": summarizer.backend.model} if summarizer else {}
 
 
 def error_response(error: SummarizerError) -> JSONResponse:

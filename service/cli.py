@@ -60,8 +60,10 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
     from .app import create_app
+    from .observability import log_requests_as_json_lines
     from .serving import uvicorn_config
 
+    log_requests_as_json_lines()
     uvicorn.Server(uvicorn_config(create_app(settings), settings, host=host, port=port)).run()
     return 0
 

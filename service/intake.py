@@ -9,10 +9,10 @@ from typing import Any, Sequence
 from fastapi import Request
 from pydantic import ValidationError
 
-from .errors import ArticleTooLarge, InvalidBody, InvalidRequest, UnsupportedMediaType
-from .models import SummaryRequest
 from .article import Article
+from .errors import ArticleTooLarge, InvalidBody, InvalidRequest, UnsupportedMediaType
 from .extract import text_from_html
+from .models import SummaryRequest
 
 JSON_TYPES = ("application/json",)
 TEXT_TYPES = ("text/plain",)

@@ -12,14 +12,20 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from .article import Article
 from .backends import Backend, ChatRequest, Completion, Message, Usage
 from .config import Settings
-from .errors import AnswerRejected, DeadlineExceeded, ModelOutputError, Ungrounded
+from .errors import (
+    AnswerRejected,
+    DeadlineExceeded,
+    ModelOutputError,
+    SummarizerError,
+    Ungrounded,
+)
 from .ground import ArticleIndex, Grounding, ground
 from .questions import ChosenAnswer, Question, WrittenAnswer
 from .resources import AnswerSchema, load_prompts, load_schema
@@ -75,12 +81,37 @@ class _Run:
         }
 
 
+class Observer(Protocol):
+    """Told of every model call's outcome and of every summary's attempts (metrics)."""
+
+    def model_call(self, outcome: str, usage: Usage) -> None: ...
+
+    def request_done(self, attempts: int) -> None: ...
+
+
+class _Unobserved:
+    def model_call(self, outcome: str, usage: Usage) -> None:
+        pass
+
+    def request_done(self, attempts: int) -> None:
+        pass
+
+
 class Summarizer:
-    def __init__(self, backend: Backend, *, max_attempts: int = 3, deadline: float = 120.0, schema: AnswerSchema | None = None):
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        max_attempts: int = 3,
+        deadline: float = 120.0,
+        schema: AnswerSchema | None = None,
+        observer: Observer | None = None,
+    ):
         self.backend = backend
         self.max_attempts = max_attempts
         self.deadline = deadline
         self.schema = schema or load_schema()
+        self.observer = observer or _Unobserved()
         if backend.chooses_from_candidates:
             self.asker = ChosenAnswer(
                 load_prompts("choose-v1"), self.schema,
@@ -90,8 +121,8 @@ class Summarizer:
             self.asker = WrittenAnswer(load_prompts(), self.schema)
 
     @classmethod
-    def from_settings(cls, backend: Backend, settings: Settings) -> Summarizer:
-        return cls(backend, max_attempts=settings.max_attempts, deadline=settings.deadline)
+    def from_settings(cls, backend: Backend, settings: Settings, observer: Observer | None = None) -> Summarizer:
+        return cls(backend, max_attempts=settings.max_attempts, deadline=settings.deadline, observer=observer)
 
     async def summarize(self, article: Article) -> dict[str, Any]:
         """The grounded summary of one article in the contract's response shape."""
@@ -107,6 +138,7 @@ class Summarizer:
                 f"no usable answer within the {self.deadline:g} s deadline",
                 details={"attempts": run.calls},
             ) from None
+        self.observer.request_done(run.calls)
         return {
             "id": article.id,
             **grounding.fields(),
@@ -134,12 +166,19 @@ class Summarizer:
         try:
             async for attempt in retrying:
                 with attempt:
-                    completion = await self.backend.complete(self._request(question, messages, deadline))
                     try:
-                        return run.accept(completion, question)
+                        completion = await self.backend.complete(self._request(question, messages, deadline))
+                    except SummarizerError:
+                        self.observer.model_call("transport_error", Usage())
+                        raise
+                    try:
+                        grounding = run.accept(completion, question)
                     except AnswerRejected as rejection:
+                        self.observer.model_call(rejection.code, completion.usage)
                         messages = self._reask_messages(question, rejection)
                         raise
+                    self.observer.model_call("ok", completion.usage)
+                    return grounding
         except AnswerRejected:
             if run.best is not None:
                 return run.best  # its ungrounded items are dropped, never returned

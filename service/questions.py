@@ -21,14 +21,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from jsonschema import Draft202012Validator
-
 from .article import Article
 from .backends import Message
 from .candidates import Candidates, DenialCue, Span, distinct_denials, propose
-from .errors import Problem, SchemaViolation
 from .resources import AnswerSchema, Prompts
-from .validate import check_schema, parse_json
+from .validate import SchemaValidator, check_schema, parse_json
 
 MAX_WHO_OFFERED, MAX_WHO = 10, 6
 RULES_KEEP_WHO, RULES_KEEP_WHERE = 3, 1
@@ -155,7 +152,7 @@ class _Offer:
             if options
         }
         self.schema = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
-        self._validator = Draft202012Validator(self.schema)
+        self._validator = SchemaValidator(self.schema)
 
     def summary(self, choices: Any, raw: str, summary_schema: AnswerSchema) -> dict[str, Any]:
         check_schema(choices, self._validator, raw)

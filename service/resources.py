@@ -9,7 +9,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from .validate import SchemaValidator
 
 PROMPT_VERSION = "summarize-v1"
 SCHEMA_VERSION = "summary-v1"
@@ -28,7 +28,7 @@ class Prompts:
 class AnswerSchema:
     version: str
     document: dict[str, Any]
-    validator: Draft202012Validator
+    validator: SchemaValidator
 
     @property
     def for_model(self) -> dict[str, Any]:
@@ -61,5 +61,4 @@ def load_prompts(version: str = PROMPT_VERSION) -> Prompts:
 @cache
 def load_schema(version: str = SCHEMA_VERSION) -> AnswerSchema:
     document = json.loads((_data_dir("schemas") / f"{version}.json").read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(document)
-    return AnswerSchema(version=version, document=document, validator=Draft202012Validator(document))
+    return AnswerSchema(version=version, document=document, validator=SchemaValidator(document))

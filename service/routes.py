@@ -9,17 +9,22 @@ from collections.abc import AsyncIterator, Awaitable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from .article import Article
 from .backends import Backend
 from .config import Settings
-from .errors import BackendUnavailable, ClientGone, Overloaded, RateLimited, Unauthorized
+from .errors import (
+    BackendUnavailable,
+    ClientGone,
+    Overloaded,
+    RateLimited,
+    Unauthorized,
+)
 from .intake import JSON_TYPES, TEXT_TYPES, read_article
 from .limits import RateLimiter
 from .models import ErrorEnvelope, SummaryRequest, SummaryResponse
 from .pipeline import Summarizer
-
 
 T = TypeVar("T")
 
@@ -141,7 +146,9 @@ async def create_summary(
     summarizer: Annotated[Summarizer, Depends(get_summarizer)],
 ) -> JSONResponse:
     """Summarize one article into who, what, where and denials, each grounded in its text."""
-    return JSONResponse(await unless_disconnected(request, summarizer.summarize(article)))
+    summary = await unless_disconnected(request, summarizer.summarize(article))
+    request.state.summary = {"attempts": summary["meta"]["attempts"], "dropped": len(summary["meta"]["dropped"])}
+    return JSONResponse(summary)
 
 
 @v1.get("/schema")
@@ -154,6 +161,12 @@ async def answer_schema(summarizer: Annotated[Summarizer, Depends(get_summarizer
 async def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
+
+
+@probes.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: requests, model calls by outcome, attempts, latency and tokens."""
+    return Response(request.app.state.metrics.exposition(), media_type=request.app.state.metrics.content_type)
 
 
 @probes.get("/readyz", responses={503: {"model": ErrorEnvelope}})

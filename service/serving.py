@@ -18,6 +18,7 @@ def uvicorn_config(app: Any, settings: Settings, **listen: Any) -> uvicorn.Confi
     """uvicorn's configuration for the app; on SIGTERM it lets requests in flight finish within the grace."""
     return uvicorn.Config(
         app,
+        access_log=False,  # the service writes its own line per request (service.observability)
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=settings.shutdown_grace,
         backlog=BACKLOG,

@@ -14,7 +14,12 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import openai
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_random_exponential
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    wait_random_exponential,
+)
 
 from ..errors import BackendError, BackendUnavailable
 from . import ChatRequest, Completion, Usage
