@@ -55,7 +55,7 @@ from service.config import load_settings  # noqa: E402
 from service.serving import uvicorn_config  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
-from tests.contract import envelope_problem, ungrounded_items  # noqa: E402
+from tests.contract import failure_problem, json_or_none, ungrounded_items  # noqa: E402
 from tests.serving import serve_in_thread  # noqa: E402
 
 MAX_ATTEMPTS = 3
@@ -192,12 +192,12 @@ class Report:
     def judge(self, status: int, text: str, seconds: float) -> None:
         self.statuses[status] += 1
         self.durations.append(seconds)
-        body = _json_or_none(text)
+        body = json_or_none(text)
         if status == 200:
             self.attempts[body["meta"]["attempts"]] += 1
             self.invented.extend(ungrounded_items(body, SEED_ARTICLE))
             self.invented.extend(f"{s!r} in a 200 body" for s in INVENTED_TEXT if s.casefold() in text.casefold())
-        elif problem := failure_problem(status, body):
+        elif problem := failure_problem(status, body, FAILURE_STATUSES):
             self.bad_errors.append(problem)
 
 
@@ -233,21 +233,6 @@ async def _send_all(url: str, setup: Setup, report: Report) -> None:
                 report.judge(response.status_code, response.text, time.monotonic() - sent)
 
         await asyncio.gather(*(worker() for _ in range(setup.concurrency)))
-
-
-def _json_or_none(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return None
-
-
-def failure_problem(status: int, body: Any) -> str | None:
-    """Why a non-200 response is not a 502/503/504 with the error envelope, or None."""
-    if status not in FAILURE_STATUSES:
-        return f"status {status}: {str(body)[:200]}"
-    problem = envelope_problem(body)
-    return f"{status}: {problem}" if problem else None
 
 
 # --- report -------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from service.app import create_app  # noqa: E402
 from service.config import load_settings  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
-from tests.contract import envelope_problem, ungrounded_items  # noqa: E402
+from tests.contract import failure_problem, json_or_none, ungrounded_items  # noqa: E402
 
 MAX_ATTEMPTS = 3
 MIN_OK_SHARE = 0.88
@@ -209,28 +209,13 @@ def _set_environment() -> None:
 def _judge(run: Run, status: int, text: str, calls: int) -> None:
     run.statuses[status] += 1
     run.attempts[calls, status] += 1
-    body = _json_or_none(text)
+    body = json_or_none(text)
     if status == 200:
         run.invented.extend(ungrounded_items(body, SEED_ARTICLE))
-    elif problem := _envelope_problem(status, body):
+    elif problem := failure_problem(status, body, (502,)):
         run.bad_errors.append(problem)
     folded = text.casefold()
     run.invented.extend(f"{invented!r} in a {status} body" for invented in INVENTED_TEXT if invented.casefold() in folded)
-
-
-def _json_or_none(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return None
-
-
-def _envelope_problem(status: int, body: Any) -> str | None:
-    """Why a non-200 response is not a 502 with the error envelope, or None."""
-    if status != 502:
-        return f"status {status}"
-    problem = envelope_problem(body)
-    return f"502: {problem}" if problem else None
 
 
 # --- report -------------------------------------------------------------------------------

@@ -130,8 +130,6 @@ def _service_child(conn: Connection, chat_url: str) -> None:
             conn.recv()  # blocks until the parent closes its end
         except EOFError:
             pass
-    server.should_exit = True
-    thread.join(STOP_SECONDS)
 
 
 @dataclass

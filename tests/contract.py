@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from typing import Any
 
 ENVELOPE_KEYS = {"code", "message", "details"}
@@ -28,3 +30,18 @@ def ungrounded_items(body: dict[str, Any], article: str) -> list[str]:
         if article[evidence["start"] : evidence["end"]] != evidence["quote"]:
             found.append(f"evidence {evidence['quote']!r} is not article[{evidence['start']}:{evidence['end']}]")
     return found
+
+
+def failure_problem(status: int, body: Any, allowed: Collection[int]) -> str | None:
+    """Why a failed response is not one of the allowed statuses with the error envelope, or None."""
+    if status not in allowed:
+        return f"status {status}: {str(body)[:200]}"
+    problem = envelope_problem(body)
+    return f"{status}: {problem}" if problem else None
+
+
+def json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
