@@ -42,7 +42,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -53,7 +52,7 @@ from bench.checks import print_checks  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.config import load_settings  # noqa: E402
 from service.serving import uvicorn_config  # noqa: E402
-from tests.chat_server import ChatServer, Reply  # noqa: E402
+from tests.chat_server import ChatServer, MixedReplies, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
 from tests.contract import failure_problem, json_or_none, ungrounded_items  # noqa: E402
 from tests.serving import serve_in_thread  # noqa: E402
@@ -127,33 +126,17 @@ def _ungrounded(rng: random.Random) -> Reply:
     return Reply.json(answer)
 
 
-class FaultyModel:
+def faulty_model(seed: int, slow_delay: float) -> MixedReplies:
     """The chat server's fallback: a seeded draw per call, counted by kind."""
-
-    def __init__(self, seed: int, slow_delay: float):
-        self.rng = random.Random(seed)
-        self.drawn: Counter[str] = Counter()
-        self.replies: dict[str, Callable[[random.Random], Reply]] = {
-            "malformed": _malformed,
-            "ungrounded": _ungrounded,
-            "error_500": lambda rng: Reply.error(500),
-            "rate_limited": lambda rng: Reply.error(429, "slow down", headers={"Retry-After": "1"}),
-            "slow": lambda rng: Reply.json(seed_answer(), delay=slow_delay),
-            "good": lambda rng: Reply.json(seed_answer()),
-        }
-
-    def __call__(self, body: dict[str, Any]) -> Reply:
-        kind = self._draw()
-        self.drawn[kind] += 1
-        return self.replies[kind](self.rng)
-
-    def _draw(self) -> str:
-        point = self.rng.random()
-        for kind, probability in BAD_REPLIES:
-            if point < probability:
-                return kind
-            point -= probability
-        return "good"
+    replies: dict[str, Callable[[random.Random], Reply]] = {
+        "malformed": _malformed,
+        "ungrounded": _ungrounded,
+        "error_500": lambda rng: Reply.error(500),
+        "rate_limited": lambda rng: Reply.error(429, "slow down", headers={"Retry-After": "1"}),
+        "slow": lambda rng: Reply.json(seed_answer(), delay=slow_delay),
+        "good": lambda rng: Reply.json(seed_answer()),
+    }
+    return MixedReplies(BAD_REPLIES, replies, seed)
 
 
 # --- the service, served in a thread --------------------------------------------------------
@@ -204,7 +187,7 @@ class Report:
 def run(setup: Setup) -> Report:
     """Send setup.requests articles through the service against the faulty model."""
     logging.getLogger("service").setLevel(logging.ERROR)  # 5xx are expected here; do not log each one
-    model = FaultyModel(setup.seed, setup.slow_delay)
+    model = faulty_model(setup.seed, setup.slow_delay)
     chat = ChatServer(fallback=model).start()
     report = Report()
     started = time.monotonic()

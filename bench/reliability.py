@@ -48,7 +48,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from bench.checks import print_checks  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.config import load_settings  # noqa: E402
-from tests.chat_server import ChatServer, Reply  # noqa: E402
+from tests.chat_server import ChatServer, MixedReplies, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
 from tests.contract import failure_problem, json_or_none, ungrounded_items  # noqa: E402
 
@@ -134,31 +134,6 @@ REPLIES: dict[str, Callable[[random.Random], Reply]] = {
 }
 
 
-class UnreliableModel:
-    """The chat server's fallback: a seeded draw per call, counted by kind."""
-
-    def __init__(self, seed: int):
-        self.rng = random.Random(seed)
-        self.drawn: Counter[str] = Counter()
-
-    @property
-    def calls(self) -> int:
-        return self.drawn.total()
-
-    def __call__(self, body: dict[str, Any]) -> Reply:
-        kind = self._draw()
-        self.drawn[kind] += 1
-        return REPLIES[kind](self.rng)
-
-    def _draw(self) -> str:
-        point = self.rng.random()
-        for kind, probability in BAD_REPLIES:
-            if point < probability:
-                return kind
-            point -= probability
-        return "good"
-
-
 # --- sending and judging --------------------------------------------------------------------
 
 
@@ -178,7 +153,7 @@ class Run:
 
 def _run(args: argparse.Namespace) -> Run:
     _set_environment()
-    model = UnreliableModel(args.seed)
+    model = MixedReplies(BAD_REPLIES, REPLIES, args.seed)
     chat = ChatServer(fallback=model).start()
     os.environ["SUMMARIZER_BASE_URL"] = chat.base_url
     run = Run()

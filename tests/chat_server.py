@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -45,6 +47,36 @@ class Reply:
     def error(cls, status: int, message: str = "scripted failure", **options: Any) -> Reply:
         body = {"error": {"message": message, "type": "server_error", "code": None}}
         return cls(status=status, error_body=body, **options)
+
+
+class MixedReplies:
+    """A fallback that draws each reply's kind from a seeded mix, and counts what it drew.
+
+    `mix` gives the probability of each bad kind; "good" takes the rest.
+    """
+
+    def __init__(self, mix: Sequence[tuple[str, float]], replies: Mapping[str, Callable[[random.Random], Reply]], seed: int):
+        self.mix = mix
+        self.replies = replies
+        self.rng = random.Random(seed)
+        self.drawn: Counter[str] = Counter()
+
+    @property
+    def calls(self) -> int:
+        return self.drawn.total()
+
+    def __call__(self, body: dict[str, Any]) -> Reply:
+        kind = self._draw()
+        self.drawn[kind] += 1
+        return self.replies[kind](self.rng)
+
+    def _draw(self) -> str:
+        point = self.rng.random()
+        for kind, probability in self.mix:
+            if point < probability:
+                return kind
+            point -= probability
+        return "good"
 
 
 class ChatServer:
