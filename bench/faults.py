@@ -146,6 +146,7 @@ def _service(chat_url: str, setup: Setup) -> uvicorn.Config:
     settings = load_settings(
         backend="openai", base_url=chat_url, model="test-model", api_keys=(), rate_limit="off",
         max_attempts=MAX_ATTEMPTS, timeout=setup.timeout, deadline=setup.deadline,
+        cache_url="off",  # every request must meet the faulty model, not an earlier answer
     )
     return uvicorn_config(create_app(settings), settings, log_level="warning")
 

@@ -34,6 +34,7 @@ import json
 import math
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -119,15 +120,17 @@ def _chat_child(conn: Connection) -> None:
 
 
 def _service_child(conn: Connection, chat_url: str, max_inflight: int) -> None:
-    settings = load_settings(
-        backend="openai", base_url=chat_url, model="test-model", api_keys=(), rate_limit="off", max_inflight=max_inflight
-    )
-    with serve_in_thread(uvicorn_config(create_app(settings), settings, log_level="warning")) as url:
-        conn.send(url)
-        try:
-            conn.recv()  # blocks until the parent closes its end
-        except EOFError:
-            pass
+    with tempfile.TemporaryDirectory() as folder:
+        settings = load_settings(
+            backend="openai", base_url=chat_url, model="test-model", api_keys=(), rate_limit="off",
+            max_inflight=max_inflight, cache_url=f"sqlite:///{folder}/results.sqlite3",
+        )
+        with serve_in_thread(uvicorn_config(create_app(settings), settings, log_level="warning")) as url:
+            conn.send(url)
+            try:
+                conn.recv()  # blocks until the parent closes its end
+            except EOFError:
+                pass
 
 
 def _rss_mb(pid: int) -> float:

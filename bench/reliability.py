@@ -177,7 +177,8 @@ def _run(args: argparse.Namespace) -> Run:
 def _set_environment() -> None:
     for name in [name for name in os.environ if name.startswith("SUMMARIZER_") or name == "OPENAI_API_KEY"]:
         del os.environ[name]
-    os.environ.update(SUMMARIZER_MODEL="test-model", SUMMARIZER_MAX_ATTEMPTS=str(MAX_ATTEMPTS))
+    # The cache is off: every request must meet the unreliable model, not an earlier answer.
+    os.environ.update(SUMMARIZER_MODEL="test-model", SUMMARIZER_MAX_ATTEMPTS=str(MAX_ATTEMPTS), SUMMARIZER_CACHE_URL="off")
     logging.getLogger("service").setLevel(logging.ERROR)  # 502s are expected here; do not log each one
 
 

@@ -3,8 +3,12 @@
 Measures, in one run and against the same OpenAI-compatible chat server
 (tests/chat_server.py, answering every call at once with the seed answer):
 
-* service: POST /v1/summaries {"text": SEED_ARTICLE} through the real service
-  (uvicorn, OpenAI-compatible backend), sent by an httpx.AsyncClient;
+* service: POST /v1/summaries {"text": SEED_ARTICLE + a unique reference line}
+  through the real service (uvicorn, OpenAI-compatible backend), sent by an
+  httpx.AsyncClient, with everything on: metrics, the request log and the
+  result cache (a SQLite file in a temporary folder, or --cache-url). Every
+  article is new, so every request pays for a cache miss and a cache write;
+  a request answered from the cache counts as an error;
 * bare:    openai.AsyncOpenAI(...).chat.completions.create(...) replaying the
   exact chat request the service sent during its warm-up (same messages, same
   response_format), i.e. the cheapest way to get the same answer.
@@ -35,18 +39,20 @@ ports of 127.0.0.1 and report their URL over a pipe. Both listening sockets
 are IPPROTO_TCP sockets so that connections get TCP_NODELAY; without it every
 kept-alive request waits ~40 ms for a delayed ACK.
 
-    python bench/throughput.py [--requests 2000] [--concurrency 16] [--rounds 3] [--no-check]
+    python bench/throughput.py [--requests 2000] [--concurrency 16] [--rounds 3] [--cache-url URL] [--no-check]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import math
 import multiprocessing
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -94,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the four passes (default 3)")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up requests per client (default 200)")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="time limit of each pass (default 120)")
+    parser.add_argument("--cache-url", help="the service's SUMMARIZER_CACHE_URL (default: a SQLite file in a temporary folder)")
     parser.add_argument("--no-check", action="store_true", help="report only; always exit 0")
     return parser
 
@@ -114,15 +121,18 @@ def _chat_server_child(conn: Connection) -> None:
     server.stop()
 
 
-def _service_child(conn: Connection, chat_url: str) -> None:
+def _service_child(conn: Connection, chat_url: str, cache_url: str, folder: str) -> None:
     for name in [name for name in os.environ if name.startswith("SUMMARIZER_") or name == "OPENAI_API_KEY"]:
         del os.environ[name]
-    os.environ.update(SUMMARIZER_BASE_URL=chat_url, SUMMARIZER_MODEL=MODEL)
+    os.environ.update(SUMMARIZER_BASE_URL=chat_url, SUMMARIZER_MODEL=MODEL, SUMMARIZER_CACHE_URL=cache_url)
     from service.app import create_app
     from service.config import load_settings
+    from service.observability import log_requests_as_json_lines
     from service.serving import uvicorn_config
     from tests.serving import serve_in_thread
 
+    # The request log is written as in production, to a file rather than to this terminal.
+    log_requests_as_json_lines(open(Path(folder) / "requests.log", "w", encoding="utf-8"))  # noqa: SIM115
     settings = load_settings()
     with serve_in_thread(uvicorn_config(create_app(settings), settings, log_level="warning")) as url:
         conn.send(url)
@@ -238,15 +248,24 @@ async def _measured(load: Awaitable[Result], pids: dict[str, int]) -> Result:
 
 
 async def _measure(args: argparse.Namespace) -> list[Result]:
-    with _child(_chat_server_child) as chat, _child(_service_child, chat.url) as service:
+    with tempfile.TemporaryDirectory() as folder:
+        return await _measure_in(args, folder)
+
+
+async def _measure_in(args: argparse.Namespace, folder: str) -> list[Result]:
+    cache_url = args.cache_url or f"sqlite:///{folder}/results.sqlite3"
+    with _child(_chat_server_child) as chat, _child(_service_child, chat.url, cache_url, folder) as service:
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
         http = httpx.AsyncClient(base_url=service.url, limits=limits, timeout=REQUEST_TIMEOUT)
         bare = openai.AsyncOpenAI(base_url=chat.url, api_key="x", max_retries=0, timeout=REQUEST_TIMEOUT)
         async with http, bare:
 
+            references = itertools.count()
+
             async def service_call() -> bool:
-                response = await http.post("/v1/summaries", json={"text": SEED_ARTICLE})
-                return response.status_code == 200
+                article = f"{SEED_ARTICLE}\n\nReference {next(references)}."
+                response = await http.post("/v1/summaries", json={"text": article})
+                return response.status_code == 200 and response.json()["meta"]["cached"] is False
 
             warmup = await _load(0, "service", service_call, args.warmup, args.concurrency, args.max_seconds)
             if warmup.errors or not warmup.latencies:

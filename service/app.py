@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from . import __version__
 from .backends import Backend, make_backend
+from .cache import CacheError, ResultCache, open_cache
 from .config import Settings, load_settings
 from .errors import ClientGone, InvalidRequest, SummarizerError
 from .intake import field_errors
@@ -35,10 +36,13 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         active = backend or make_backend(settings)
-        app.state.summarizer = Summarizer.from_settings(active, settings, observer=app.state.metrics)
+        cache = _open_cache(settings)
+        app.state.summarizer = Summarizer.from_settings(active, settings, observer=app.state.metrics, cache=cache)
         try:
             yield
         finally:
+            if cache:
+                await cache.aclose()
             if backend is None:
                 await active.aclose()
 
@@ -62,6 +66,14 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
     return app
+
+
+def _open_cache(settings: Settings) -> ResultCache | None:
+    try:
+        return open_cache(settings)
+    except CacheError as exc:
+        log.error("running without the result cache: %s", exc)
+        return None
 
 
 def _backend_label(app: FastAPI) -> dict[str, str]:

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     shutdown_grace: float = Field(default=30.0, ge=0)
     # "120/minute"; "off" disables it. Unset: on at 120/minute when inbound keys are set.
     rate_limit: Annotated[Rate | Literal["off"] | None, NoDecode] = None
+    # redis://, rediss://, unix://, sqlite:///PATH or "off"; unset: a SQLite file in the user's cache directory.
+    cache_url: str | None = Field(default=None, pattern=r"^(off|redis://.*|rediss://.*|unix://.*|sqlite:///.+)$")
+    cache_ttl: float = Field(default=7 * 24 * 3600.0, gt=0)
+    # The OpenAI-compatible server's context in tokens; unset: 128000 for the OpenAI API, else 8192.
+    context_tokens: int | None = Field(default=None, ge=1024)
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -46,10 +46,15 @@ class Span:
 
 
 class ArticleIndex:
-    """The article in matching form, with the article offset of every matching-form character."""
+    """The article in matching form, with the article offset of every matching-form character.
 
-    def __init__(self, text: str):
+    A chunk of a longer article is indexed with its offset in the article, so
+    that its evidence points into the whole article.
+    """
+
+    def __init__(self, text: str, offset: int = 0):
         self.text = text
+        self.offset = offset
         pieces: list[str] = []
         origin: list[int] = []
         for piece in _PIECES.finditer(text):
@@ -109,7 +114,7 @@ class ArticleIndex:
         return span
 
     def evidence(self, span: Span) -> dict[str, Any]:
-        return {"quote": self.text[span.start : span.end], "start": span.start, "end": span.end}
+        return {"quote": self.text[span.start : span.end], "start": self.offset + span.start, "end": self.offset + span.end}
 
     def _bounded(self, needle: str, start: int, end: int) -> bool:
         before_ok = not needle[0].isalnum() or start == 0 or not self.folded[start - 1].isalnum()
@@ -198,7 +203,7 @@ def ground(answer: dict[str, Any], index: ArticleIndex) -> Grounding:
             "role": c.free_text("role", w["role"]),
             "evidence": [c.quote(w["quote"])],
         })
-        _add_unique(result.who, built, lambda item: fold(item["name"]))
+        add_unique(result.who, built, lambda item: fold(item["name"]))
 
     what = answer["what"]
     result.what = check("what", None, lambda c: {
@@ -211,7 +216,7 @@ def ground(answer: dict[str, Any], index: ArticleIndex) -> Grounding:
             "name": c.name("name", w["name"]),
             "evidence": [c.quote(w["quote"])],
         })
-        _add_unique(result.where, built, lambda item: fold(item["name"]))
+        add_unique(result.where, built, lambda item: fold(item["name"]))
 
     for position, denial in enumerate(answer["denials"]):
         built = check("denials", position, lambda c, d=denial: {
@@ -222,11 +227,11 @@ def ground(answer: dict[str, Any], index: ArticleIndex) -> Grounding:
         })
         # One party may deny several things, even in one sentence ("denies ..., but refused
         # to comment"): only the same kind of denial on the same evidence is merged.
-        _add_unique(result.denials, built, lambda item: (fold(item["who"]), item["kind"], item["evidence"][0]["start"]))
+        add_unique(result.denials, built, lambda item: (fold(item["who"]), item["kind"], item["evidence"][0]["start"]))
     return result
 
 
-def _add_unique(items: list[dict[str, Any]], new: dict[str, Any] | None, identity: Callable[[dict[str, Any]], Any]) -> None:
+def add_unique(items: list[dict[str, Any]], new: dict[str, Any] | None, identity: Callable[[dict[str, Any]], Any]) -> None:
     """Append an item, or merge its evidence into the earlier item with the same identity."""
     if new is None:
         return

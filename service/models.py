@@ -93,17 +93,12 @@ class Dropped(BaseModel):
     path: str = Field(description="JSON pointer of the item in the model's answer.")
     field: str
     reasons: list[str]
+    chunk: int | None = Field(default=None, description="Which chunk's answer it was in, for an article read in chunks.")
 
 
 class TokenUsage(BaseModel):
     prompt_tokens: int
     completion_tokens: int
-
-
-class Truncation(BaseModel):
-    read_up_to: int = Field(description="Offset in the article where the model's reading stopped.")
-    length: int
-    reason: str
 
 
 class Meta(BaseModel):
@@ -115,7 +110,9 @@ class Meta(BaseModel):
     usage: TokenUsage = Field(description="Tokens summed over every attempt.")
     latency_ms: int
     dropped: list[Dropped] = Field(description="Items removed because the article does not support them.")
-    truncated: Truncation | None = Field(default=None, description="Present when only part of the article was read.")
+    chunks: int = Field(description="Parts the article was read in; more than 1 when it is longer than the model's context.")
+    cached: bool = Field(description="The summary was served from the result cache, without a model call.")
+    cached_at: str | None = Field(default=None, description="When a cached summary was made (ISO 8601, UTC).")
 
 
 class SummaryResponse(BaseModel):

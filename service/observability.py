@@ -13,7 +13,7 @@ import re
 import sys
 import time
 import uuid
-from typing import Any
+from typing import Any, TextIO
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -55,6 +55,10 @@ class Metrics:
             buckets=(1, 2, 3, 4, 5, 10), registry=self.registry,
         )
         self.tokens = Counter("summarizer_tokens", "Model tokens, by kind.", ["kind"], registry=self.registry)
+        self.cache = Counter(
+            "summarizer_cache_lookups", "Result cache lookups: hit, miss, or error (the cache was bypassed).",
+            ["result"], registry=self.registry,
+        )
 
     def model_call(self, outcome: str, usage: Usage) -> None:
         self.model_calls.labels(outcome).inc()
@@ -63,6 +67,9 @@ class Metrics:
 
     def request_done(self, attempts: int) -> None:
         self.attempts.observe(attempts)
+
+    def cache_lookup(self, result: str) -> None:
+        self.cache.labels(result).inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
@@ -114,9 +121,9 @@ class Observed:
             request_log.info("%s %s %d", scope["method"], route, status, extra={"fields": fields})
 
 
-def log_requests_as_json_lines() -> None:
-    """Send the request log to standard error, one JSON object a line, with its time."""
-    handler = logging.StreamHandler(sys.stderr)
+def log_requests_as_json_lines(stream: TextIO | None = None) -> None:
+    """Send the request log to the stream (standard error by default), one JSON object a line, with its time."""
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonLines())
     request_log.addHandler(handler)
     request_log.setLevel(logging.INFO)

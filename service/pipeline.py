@@ -1,6 +1,7 @@
-"""One request's path: question → backend → validate → ground, re-asking while the answer is rejected.
+"""One request's path: cache → chunks → question → backend → validate → ground → merge.
 
-The re-ask loop is the second of the two retry layers: it retries answers the
+An article longer than the model's context is split into chunks (chunks.py),
+each summarized and grounded on its own and then merged. The re-ask loop is the second of the two retry layers: it retries answers the
 model got wrong, never transport failures (the backend owns those). Every
 attempt gets a fresh message list built from the first one, the rejected
 answer and what was wrong with it; nothing is appended to a shared list.
@@ -11,13 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Protocol, TypeVar
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from .article import Article
 from .backends import Backend, ChatRequest, Completion, Message, Usage
+from .cache import CacheError, ResultCache, cache_key
+from .chunks import Chunk, merge, split
 from .config import Settings
 from .errors import (
     AnswerRejected,
@@ -32,6 +36,7 @@ from .resources import AnswerSchema, load_prompts, load_schema
 from .validate import check_completion
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A re-ask shows the model at most this much of its failed answer and this many problems.
 ECHO_CHARS = 6000
@@ -82,11 +87,13 @@ class _Run:
 
 
 class Observer(Protocol):
-    """Told of every model call's outcome and of every summary's attempts (metrics)."""
+    """Told of every model call's outcome, every summary's attempts and every cache lookup (metrics)."""
 
     def model_call(self, outcome: str, usage: Usage) -> None: ...
 
     def request_done(self, attempts: int) -> None: ...
+
+    def cache_lookup(self, result: str) -> None: ...
 
 
 class _Unobserved:
@@ -94,6 +101,9 @@ class _Unobserved:
         pass
 
     def request_done(self, attempts: int) -> None:
+        pass
+
+    def cache_lookup(self, result: str) -> None:
         pass
 
 
@@ -106,55 +116,126 @@ class Summarizer:
         deadline: float = 120.0,
         schema: AnswerSchema | None = None,
         observer: Observer | None = None,
+        cache: ResultCache | None = None,
     ):
         self.backend = backend
         self.max_attempts = max_attempts
         self.deadline = deadline
         self.schema = schema or load_schema()
         self.observer = observer or _Unobserved()
+        self.cache = cache
         if backend.chooses_from_candidates:
-            self.asker = ChosenAnswer(
-                load_prompts("choose-v1"), self.schema,
-                count_tokens=backend.count_tokens, context_tokens=backend.context_tokens,
-            )
+            self.asker: WrittenAnswer | ChosenAnswer = ChosenAnswer(load_prompts("choose-v1"), self.schema)
         else:
             self.asker = WrittenAnswer(load_prompts(), self.schema)
+        self._chunk_budget: int | None = None
 
     @classmethod
-    def from_settings(cls, backend: Backend, settings: Settings, observer: Observer | None = None) -> Summarizer:
-        return cls(backend, max_attempts=settings.max_attempts, deadline=settings.deadline, observer=observer)
+    def from_settings(
+        cls, backend: Backend, settings: Settings, observer: Observer | None = None, cache: ResultCache | None = None
+    ) -> Summarizer:
+        return cls(backend, max_attempts=settings.max_attempts, deadline=settings.deadline, observer=observer, cache=cache)
 
-    async def summarize(self, article: Article) -> dict[str, Any]:
-        """The grounded summary of one article in the contract's response shape."""
+    async def summarize(self, article: Article, *, read_cache: bool = True, write_cache: bool = True) -> dict[str, Any]:
+        """The grounded summary of one article in the contract's response shape.
+
+        read_cache=False is a client's `Cache-Control: no-cache` (the summary is made
+        afresh and stored); write_cache=False is its `no-store`.
+        """
         started = time.perf_counter()
-        run = _Run(ArticleIndex(article.text))
+        key = cache_key(
+            article, backend=self.backend.name, model=self.backend.model,
+            prompt_version=self.asker.prompts.version, schema_version=self.schema.version,
+        )
+        if self.cache and read_cache and (stored := await self._cached(key)):
+            return _as_cached(stored, article, started)
+        summary = await self._summarize_afresh(article, started)
+        if self.cache and write_cache:
+            await self._store(key, summary)
+        return summary
+
+    async def _summarize_afresh(self, article: Article, started: float) -> dict[str, Any]:
+        runs: list[_Run] = []
         deadline = asyncio.get_running_loop().time() + self.deadline
         try:
             async with asyncio.timeout_at(deadline):
-                question = await self.asker.ask(article)
-                grounding = await self._attempt_until_accepted(question, run, deadline)
+                chunks = await asyncio.to_thread(self._chunks, article.text)
+                parts = await self._in_parallel(
+                    [lambda chunk=chunk: self._summarize_chunk(article, chunk, runs, deadline) for chunk in chunks]
+                )
         except TimeoutError:
             raise DeadlineExceeded(
                 f"no usable answer within the {self.deadline:g} s deadline",
-                details={"attempts": run.calls},
+                details={"attempts": sum(run.calls for run in runs)},
             ) from None
-        self.observer.request_done(run.calls)
+        grounding = merge(parts)
+        calls = sum(run.calls for run in runs)
+        usage = sum((run.usage for run in runs), Usage())
+        self.observer.request_done(calls)
         return {
             "id": article.id,
             **grounding.fields(),
             **({"article_text": article.text} if article.from_html else {}),
             "meta": {
                 "backend": self.backend.name,
-                "model": run.model or self.backend.model,
-                "prompt_version": question.prompts.version,
+                "model": next((run.model for run in runs if run.model), self.backend.model),
+                "prompt_version": self.asker.prompts.version,
                 "schema_version": self.schema.version,
-                "attempts": run.calls,
-                "usage": {"prompt_tokens": run.usage.prompt_tokens, "completion_tokens": run.usage.completion_tokens},
+                "attempts": calls,
+                "usage": {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
                 "latency_ms": round((time.perf_counter() - started) * 1000),
                 "dropped": grounding.dropped,
-                **question.notes,
+                "chunks": len(chunks),
+                "cached": False,
             },
         }
+
+    def _chunks(self, text: str) -> list[Chunk]:
+        """The article in pieces that fit the model's context with the question around them."""
+        if self._chunk_budget is None:
+            count = self.backend.count_tokens
+            self._chunk_budget = self.backend.context_tokens() - self.asker.reserve_tokens(count)
+        return split(text, self._chunk_budget, self.backend.count_tokens)
+
+    async def _summarize_chunk(self, article: Article, chunk: Chunk, runs: list[_Run], deadline: float) -> Grounding:
+        run = _Run(ArticleIndex(chunk.text, offset=chunk.start))
+        runs.append(run)
+        question = await self.asker.ask(replace(article, text=chunk.text))
+        return await self._attempt_until_accepted(question, run, deadline)
+
+    async def _in_parallel(self, jobs: list[Callable[[], Awaitable[T]]]) -> list[T]:
+        """The jobs' results in order, at most backend.parallel_calls at a time; the first failure stops them all."""
+        if len(jobs) == 1:
+            return [await jobs[0]()]
+        slots = asyncio.Semaphore(self.backend.parallel_calls)
+
+        async def limited(job: Callable[[], Awaitable[T]]) -> T:
+            async with slots:
+                return await job()
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(limited(job)) for job in jobs]
+        except BaseExceptionGroup as failed:
+            raise failed.exceptions[0] from None
+        return [task.result() for task in tasks]
+
+    async def _cached(self, key: str) -> dict[str, Any] | None:
+        try:
+            stored = await self.cache.get(key)
+        except CacheError as exc:
+            log.warning("result cache unavailable: %s", exc)
+            self.observer.cache_lookup("error")
+            return None
+        self.observer.cache_lookup("hit" if stored else "miss")
+        return stored
+
+    async def _store(self, key: str, summary: dict[str, Any]) -> None:
+        try:
+            await self.cache.put(key, {**summary, "meta": {**summary["meta"], "cached_at": _now()}})
+        except CacheError as exc:
+            log.warning("result cache unavailable: %s", exc)
+            self.observer.cache_lookup("error")
 
     async def _attempt_until_accepted(self, question: Question, run: _Run, deadline: float) -> Grounding:
         messages = question.messages
@@ -206,3 +287,19 @@ class Summarizer:
             {"role": "assistant", "content": (rejection.raw or "")[:ECHO_CHARS]},
             {"role": "user", "content": question.prompts.reask.substitute(errors=errors)},
         )
+
+
+def _as_cached(stored: dict[str, Any], article: Article, started: float) -> dict[str, Any]:
+    """A stored summary as this request's answer: its id, no model call, its own latency."""
+    meta = {
+        **stored["meta"],
+        "attempts": 0,
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0},
+        "latency_ms": round((time.perf_counter() - started) * 1000),
+        "cached": True,
+    }
+    return {**stored, "id": article.id, "meta": meta}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from .article import Article
@@ -30,8 +30,10 @@ from .validate import SchemaValidator, check_schema, parse_json
 MAX_WHO_OFFERED, MAX_WHO = 10, 6
 RULES_KEEP_WHO, RULES_KEEP_WHERE = 3, 1
 MAX_WHERE_OFFERED, MAX_WHERE = 8, 4
-# Room left in the model's context for the lists, the question and the answer.
-CONTEXT_RESERVE_TOKENS = 900
+# Room in a small model's context for its prompt, the lists of candidates and the answer.
+CHOICE_RESERVE_TOKENS = 900
+# Room for a written answer; a re-ask also carries the rejected one.
+ANSWER_RESERVE_TOKENS = 1500
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,6 @@ class Question:
     schema_hint: str
     # The raw answer in the summary schema's shape; raises AnswerRejected.
     read: Callable[[str], dict[str, Any]]
-    # Anything the caller should be told about how the article was read.
-    notes: dict[str, Any] = field(default_factory=dict)
 
 
 _CLOSING_TAG = re.compile(r"<\s*/\s*article", re.IGNORECASE)
@@ -65,6 +65,11 @@ class WrittenAnswer:
         self.prompts = prompts
         self.schema = schema
         self._hint = _hint(prompts, schema.for_model)
+
+    def reserve_tokens(self, count_tokens: Callable[[str], int]) -> int:
+        """The context a question takes besides the article, a re-ask included."""
+        fixed = "".join((self.prompts.system, self.prompts.user.template, self._hint, self.prompts.reask.template))
+        return count_tokens(fixed) + 2 * ANSWER_RESERVE_TOKENS
 
     async def ask(self, article: Article) -> Question:
         user = self.prompts.user.substitute(
@@ -87,30 +92,27 @@ class WrittenAnswer:
 
 
 class ChosenAnswer:
-    def __init__(self, prompts: Prompts, schema: AnswerSchema, *, count_tokens: Callable[[str], int], context_tokens: Callable[[], int]):
+    def __init__(self, prompts: Prompts, schema: AnswerSchema):
         self.prompts = prompts
         self.schema = schema
-        self._count_tokens = count_tokens
-        self._context_tokens = context_tokens
+
+    def reserve_tokens(self, count_tokens: Callable[[str], int]) -> int:
+        return CHOICE_RESERVE_TOKENS
 
     async def ask(self, article: Article) -> Question:
         return await asyncio.to_thread(self._ask, article)
 
     def _ask(self, article: Article) -> Question:
-        seen = self._fitting_prefix(article.text)
-        candidates = propose(article.text[:seen])
+        candidates = propose(article.text)
         offer = _Offer(candidates)
         user = self.prompts.user.substitute(
             title=article.title or "(none)",
-            article=_fenced(article.text[:seen]),
+            article=_fenced(article.text),
             who=_listed(offer.who) or "(no names proposed)",
             max_who=MAX_WHO,
             where=_listed(offer.where) or "(no places proposed)",
             max_where=MAX_WHERE,
         )
-        notes = {}
-        if seen < len(article.text):
-            notes["truncated"] = {"read_up_to": seen, "length": len(article.text), "reason": "the article is longer than the model's context"}
         return Question(
             prompts=self.prompts,
             messages=({"role": "system", "content": self.prompts.system}, {"role": "user", "content": user}),
@@ -118,20 +120,7 @@ class ChosenAnswer:
             schema_name="choices",
             schema_hint=_hint(self.prompts, offer.schema),
             read=lambda raw: offer.summary(parse_json(raw), raw, self.schema),
-            notes=notes,
         )
-
-    def _fitting_prefix(self, text: str) -> int:
-        """How much of the article fits the model's context, cut at a paragraph or sentence end."""
-        budget = self._context_tokens() - CONTEXT_RESERVE_TOKENS
-        if self._count_tokens(text) <= budget:
-            return len(text)
-        # Tokens run roughly proportional to characters: shrink, then cut at a boundary.
-        end = int(len(text) * budget / self._count_tokens(text))
-        while end > 0 and self._count_tokens(text[:end]) > budget:
-            end = int(end * 0.9)
-        boundary = max(text.rfind("\n", 0, end), *(text.rfind(p, 0, end) + 1 for p in (". ", "? ", "! ")))
-        return boundary if boundary > 0 else end
 
 
 class _Offer:

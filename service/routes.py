@@ -146,8 +146,12 @@ async def create_summary(
     summarizer: Annotated[Summarizer, Depends(get_summarizer)],
 ) -> JSONResponse:
     """Summarize one article into who, what, where and denials, each grounded in its text."""
-    summary = await unless_disconnected(request, summarizer.summarize(article))
-    request.state.summary = {"attempts": summary["meta"]["attempts"], "dropped": len(summary["meta"]["dropped"])}
+    directives = {d.strip().lower() for d in request.headers.get("cache-control", "").split(",")}
+    no_store = "no-store" in directives
+    work = summarizer.summarize(article, read_cache=not (no_store or "no-cache" in directives), write_cache=not no_store)
+    summary = await unless_disconnected(request, work)
+    meta = summary["meta"]
+    request.state.summary = {"attempts": meta["attempts"], "dropped": len(meta["dropped"]), "cached": meta["cached"]}
     return JSONResponse(summary)
 
 

@@ -44,6 +44,21 @@ def seed_answer() -> dict[str, Any]:
     return copy.deepcopy(SEED_ANSWER)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The default result cache file lives in this run's temporary folder, never in the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own default result cache, so that no test is answered from another's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
 @pytest.fixture(scope="session")
 def chat_server() -> Iterator[ChatServer]:
     server = ChatServer().start()

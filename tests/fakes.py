@@ -14,6 +14,7 @@ class FakeBackend:
     name = "fake"
     model = "fake-model"
     chooses_from_candidates = False
+    parallel_calls = 1
 
     def __init__(self) -> None:
         self.script: deque[Completion | Exception] = deque()
@@ -22,6 +23,14 @@ class FakeBackend:
         self.closed = False
         self.delay = 0.0
         self.cancelled = 0
+        # Tokens here are characters, so a test can size chunks exactly.
+        self.context = 100_000
+
+    def context_tokens(self) -> int:
+        return self.context
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
 
     def enqueue(self, *replies: Completion | Exception | dict[str, Any] | str) -> FakeBackend:
         """Queue answers: a dict is sent as JSON, a str as is, an exception is raised."""

@@ -19,15 +19,17 @@ def metric(text: str, name: str) -> float:
     return 0.0
 
 
-def test_metrics_count_requests_model_calls_attempts_and_tokens(fake_client, fake):
+def test_metrics_count_requests_model_calls_attempts_tokens_and_cache(fake_client, fake):
     fake.enqueue("not json", seed_answer(), BackendUnavailable("down", retry_after=3))
     assert fake_client.post("/v1/summaries", json={"text": SEED_ARTICLE}).status_code == 200
-    assert fake_client.post("/v1/summaries", json={"text": SEED_ARTICLE}).status_code == 503
+    assert fake_client.post("/v1/summaries", json={"text": SEED_ARTICLE}).json()["meta"]["cached"] is True
+    fresh = fake_client.post("/v1/summaries", json={"text": SEED_ARTICLE}, headers={"Cache-Control": "no-cache"})
+    assert fresh.status_code == 503
     response = fake_client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text
-    assert metric(text, 'summarizer_requests_total{route="/v1/summaries",status="200"}') == 1
+    assert metric(text, 'summarizer_requests_total{route="/v1/summaries",status="200"}') == 2
     assert metric(text, 'summarizer_requests_total{route="/v1/summaries",status="503"}') == 1
     assert metric(text, 'summarizer_model_calls_total{outcome="malformed_json"}') == 1
     assert metric(text, 'summarizer_model_calls_total{outcome="ok"}') == 1
@@ -35,7 +37,9 @@ def test_metrics_count_requests_model_calls_attempts_and_tokens(fake_client, fak
     assert metric(text, "summarizer_attempts_per_request_count") == 1
     assert metric(text, "summarizer_attempts_per_request_sum") == 2
     assert metric(text, 'summarizer_tokens_total{kind="prompt"}') == 20
-    assert metric(text, 'summarizer_request_seconds_count{route="/v1/summaries"}') == 2
+    assert metric(text, 'summarizer_request_seconds_count{route="/v1/summaries"}') == 3
+    assert metric(text, 'summarizer_cache_lookups_total{result="miss"}') == 1
+    assert metric(text, 'summarizer_cache_lookups_total{result="hit"}') == 1
 
 
 def test_request_id_is_echoed_or_made(fake_client, fake):

@@ -205,7 +205,7 @@ def test_unsupported_json_schema_falls_back_to_json_object_and_remembers(chat, s
     chat.enqueue(rejection, seed_answer(), seed_answer())
     with service_on() as client:
         assert post(client).status_code == 200
-        assert post(client).status_code == 200
+        assert post(client, title="Second save").status_code == 200
     formats = [r.get("response_format", {}).get("type") for r in chat.received]
     assert formats == ["json_schema", "json_object", "json_object"]
     assert '"additionalProperties": false' in chat.received[1]["messages"][0]["content"]

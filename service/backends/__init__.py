@@ -51,11 +51,17 @@ class Completion:
 class Backend(Protocol):
     name: str
     model: str
-    # True for a model that should choose among the article's candidates rather than
-    # write the summary; such a backend also offers count_tokens() and context_tokens().
+    # True for a model that should choose among the article's candidates rather than write the summary.
     chooses_from_candidates: bool
+    # How many chunks of a long article may be asked at once.
+    parallel_calls: int
 
     async def complete(self, request: ChatRequest) -> Completion: ...
+
+    # Both may block (an embedded model loads first): call them off the event loop.
+    def context_tokens(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
 
     async def ready(self) -> bool: ...
 

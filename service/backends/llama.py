@@ -52,6 +52,8 @@ class LlamaBackend:
     name = "llama"
     # A small model chooses among spans of the article better than it writes them.
     chooses_from_candidates = True
+    # One generation at a time: a long article's chunks wait their turn in order.
+    parallel_calls = 1
 
     def __init__(self, model_path: Path, *, timeout: float, threads: int | None = None, max_waiting: int = MAX_WAITING):
         self.model = model_path.stem

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -31,15 +32,26 @@ TRANSPORT_ATTEMPTS = 4
 # Tried in order; the first one the server accepts is remembered for the backend's life.
 RESPONSE_FORMATS = ("json_schema", "json_object", "none")
 _RETRYABLE_STATUS = {408, 409, 429}
+OPENAI_API_CONTEXT_TOKENS = 128_000
+# A self-hosted server's context unless SUMMARIZER_CONTEXT_TOKENS says otherwise (vLLM's
+# --max-model-len, Ollama's num_ctx).
+SERVER_CONTEXT_TOKENS = 8192
+# The server's tokenizer is not at hand; a token is rarely less than three bytes of UTF-8.
+BYTES_PER_TOKEN = 3
 
 
 class OpenAIBackend:
     name = "openai"
     chooses_from_candidates = False
+    # The chunks of a long article are asked this many at a time.
+    parallel_calls = 4
 
-    def __init__(self, *, model: str, base_url: str | None, api_key: str | None, timeout: float):
+    def __init__(
+        self, *, model: str, base_url: str | None, api_key: str | None, timeout: float, context_tokens: int | None = None
+    ):
         self.model = model
         self.timeout = timeout
+        self._context_tokens = context_tokens or (SERVER_CONTEXT_TOKENS if base_url else OPENAI_API_CONTEXT_TOKENS)
         self.response_format = RESPONSE_FORMATS[0]
         # A local server needs no key, but the SDK insists on one.
         self._client = openai.AsyncOpenAI(
@@ -56,7 +68,15 @@ class OpenAIBackend:
             base_url=settings.base_url,
             api_key=key,
             timeout=settings.timeout,
+            context_tokens=settings.context_tokens,
         )
+
+    def context_tokens(self) -> int:
+        return self._context_tokens
+
+    def count_tokens(self, text: str) -> int:
+        """An upper estimate of the tokens of a text."""
+        return math.ceil(len(text.encode("utf-8")) / BYTES_PER_TOKEN)
 
     async def complete(self, request: ChatRequest) -> Completion:
         retrying = AsyncRetrying(

@@ -1,0 +1,151 @@
+"""The result cache: an article summarized before is answered again without a model call.
+
+A CMS saves the same article many times while it is edited. The key is a hash
+of everything the summary depends on: the article (text, title, language and
+whether it came as HTML), the backend and model, and the prompt and schema
+versions; a new model or prompt therefore never serves an old summary.
+
+- SQLiteCache: a file, the default. No set-up; WAL mode lets several worker
+  processes of one machine share it.
+- RedisCache: SUMMARIZER_CACHE_URL=redis://host:6379/0, so that many replicas
+  share one cache. Entries expire through Redis's own TTL.
+
+A cache that fails (a full disk, Redis down) raises CacheError, which the
+pipeline logs and counts and then carries on without: the cache never fails a
+request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import redis
+import redis.asyncio
+
+from .article import Article
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+REDIS_PREFIX = "summarizer:result:"
+# Expired rows are deleted now and then, not on every write.
+SQLITE_PRUNE_EVERY = 500
+CACHE_TIMEOUT_SECONDS = 1.0
+
+
+class CacheError(Exception):
+    """The cache could not be read or written; the request goes on without it."""
+
+
+class ResultCache(Protocol):
+    async def get(self, key: str) -> dict[str, Any] | None: ...
+
+    async def put(self, key: str, value: dict[str, Any]) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+def cache_key(article: Article, *, backend: str, model: str, prompt_version: str, schema_version: str) -> str:
+    what = [article.text, article.title, article.language, article.from_html, backend, model, prompt_version, schema_version]
+    return hashlib.sha256(json.dumps(what, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def default_cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "newsroom-summarizer" / "results.sqlite3"
+
+
+def open_cache(settings: Settings) -> ResultCache | None:
+    """The cache SUMMARIZER_CACHE_URL names: off, redis://, rediss://, sqlite:///PATH or (unset) the default file."""
+    url = settings.cache_url
+    if url == "off":
+        return None
+    if url and url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisCache(url, ttl=settings.cache_ttl)
+    path = Path(url.removeprefix("sqlite:///")).expanduser() if url else default_cache_path()
+    return SQLiteCache(path, ttl=settings.cache_ttl)
+
+
+class SQLiteCache:
+    def __init__(self, path: Path, *, ttl: float):
+        self.path = path
+        self.ttl = ttl
+        self._local = threading.local()
+        self._writes = 0
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connection() as db:
+                db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL NOT NULL)")
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"cannot open the cache file {path}: {exc}") from exc
+
+    def _connection(self) -> sqlite3.Connection:
+        # One connection per thread: sqlite3 connections must not cross threads.
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=CACHE_TIMEOUT_SECONDS, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        return await asyncio.to_thread(self._get, key)
+
+    async def put(self, key: str, value: dict[str, Any]) -> None:
+        await asyncio.to_thread(self._put, key, json.dumps(value, ensure_ascii=False))
+
+    async def aclose(self) -> None:
+        pass  # each thread's connection closes with its thread
+
+    def _get(self, key: str) -> dict[str, Any] | None:
+        try:
+            row = self._connection().execute(
+                "SELECT value FROM results WHERE key = ? AND expires > ?", (key, time.time())
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise CacheError(f"cache read failed: {exc}") from exc
+        return json.loads(row[0]) if row else None
+
+    def _put(self, key: str, value: str) -> None:
+        now = time.time()
+        try:
+            db = self._connection()
+            db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (key, value, now + self.ttl))
+            self._writes += 1
+            if self._writes % SQLITE_PRUNE_EVERY == 0:
+                db.execute("DELETE FROM results WHERE expires <= ?", (now,))
+        except sqlite3.Error as exc:
+            raise CacheError(f"cache write failed: {exc}") from exc
+
+
+class RedisCache:
+    def __init__(self, url: str, *, ttl: float):
+        self.ttl = ttl
+        self._redis = redis.asyncio.from_url(
+            url, socket_timeout=CACHE_TIMEOUT_SECONDS, socket_connect_timeout=CACHE_TIMEOUT_SECONDS
+        )
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        try:
+            value = await self._redis.get(REDIS_PREFIX + key)
+        except (redis.RedisError, OSError) as exc:
+            raise CacheError(f"cache read failed: {exc}") from exc
+        return json.loads(value) if value is not None else None
+
+    async def put(self, key: str, value: dict[str, Any]) -> None:
+        try:
+            await self._redis.set(REDIS_PREFIX + key, json.dumps(value, ensure_ascii=False), px=int(self.ttl * 1000))
+        except (redis.RedisError, OSError) as exc:
+            raise CacheError(f"cache write failed: {exc}") from exc
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
