@@ -90,8 +90,10 @@ def merge(parts: list[Grounding]) -> Grounding:
     merged.where = _merge_named([part.where for part in parts], MAX_MERGED_WHERE)
     for part in parts:
         for denial in part.denials:
-            # The overlap reads some sentences twice: the same denial has the same evidence offsets.
-            add_unique(merged.denials, denial, lambda d: (fold(d["who"]), d["kind"], d["evidence"][0]["start"]))
+            # The same words are the same denial, whether the overlap read them twice or the article repeats them.
+            add_unique(merged.denials, denial, lambda d: (fold(d["who"]), d["kind"], fold(d["evidence"][0]["quote"])))
+    for denial in merged.denials:
+        denial["evidence"] = sorted(denial["evidence"], key=lambda evidence: evidence["start"])[:MAX_EVIDENCE]
     merged.dropped = [{**dropped, "chunk": number} for number, part in enumerate(parts) for dropped in part.dropped]
     return merged
 

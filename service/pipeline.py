@@ -193,8 +193,8 @@ class Summarizer:
     def _chunks(self, text: str) -> list[Chunk]:
         """The article in pieces that fit the model's context with the question around them."""
         if self._chunk_budget is None:
-            count = self.backend.count_tokens
-            self._chunk_budget = self.backend.context_tokens() - self.asker.reserve_tokens(count)
+            room = self.backend.context_tokens() - self.asker.reserve_tokens(self.backend.count_tokens)
+            self._chunk_budget = min(room, self.backend.chunk_tokens or room)
         return split(text, self._chunk_budget, self.backend.count_tokens)
 
     async def _summarize_chunk(self, article: Article, chunk: Chunk, runs: list[_Run], deadline: float) -> Grounding:

@@ -15,6 +15,7 @@ class FakeBackend:
     model = "fake-model"
     chooses_from_candidates = False
     parallel_calls = 1
+    chunk_tokens = None
 
     def __init__(self) -> None:
         self.script: deque[Completion | Exception] = deque()

@@ -18,10 +18,9 @@ from service.backends.llama import LlamaBackend, bundled_model_path
 from service.config import load_settings
 from service.errors import BackendError, BackendUnavailable
 from service.pipeline import Summarizer
-from service.questions import ChosenAnswer
-from service.resources import load_prompts, load_schema
 
 from .conftest import DATA, SEED_ARTICLE
+from .long_article import LATE_FROM, LATE_PARTY, long_article
 
 pytestmark = pytest.mark.slow
 
@@ -126,16 +125,16 @@ def test_the_wait_queue_is_bounded_and_answers_503_with_retry_after():
     assert all(error.retry_after and error.retry_after > 0 for error in refused)
 
 
-def test_an_article_longer_than_the_context_is_read_in_part_and_says_so():
-    backend = LlamaBackend(bundled_model_path(), timeout=120)
-    question = asyncio.run(
-        ChosenAnswer(load_prompts("choose-v1"), load_schema(), count_tokens=backend.count_tokens,
-                     context_tokens=lambda: 1500).ask(Article(SEED_ARTICLE * 12))
-    )
-    truncated = question.notes["truncated"]
-    assert 0 < truncated["read_up_to"] < len(SEED_ARTICLE * 12) == truncated["length"]
-    assert (SEED_ARTICLE * 12)[: truncated["read_up_to"]].endswith((".", "\n"))
-    assert backend.count_tokens(question.messages[1]["content"]) <= 1500
+def test_an_article_longer_than_the_context_is_read_whole_in_chunks(embedded_client):
+    article = long_article(words=6000)
+    response = embedded_client.post("/v1/summaries", json={"text": article})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert_contract_valid(body, article)
+    assert body["meta"]["chunks"] == body["meta"]["attempts"] > 1
+    late = [d for d in body["denials"] if d["who"] == LATE_PARTY]
+    assert late and late[0]["evidence"][0]["start"] > LATE_FROM
+    assert body["what"]["evidence"][0]["start"] < 100, "the what is the lead of the whole article"
 
 
 def test_a_timed_out_generation_stops_instead_of_running_on():

@@ -55,6 +55,9 @@ class Backend(Protocol):
     chooses_from_candidates: bool
     # How many chunks of a long article may be asked at once.
     parallel_calls: int
+    # Article tokens per chunk at most, when the backend reads shorter chunks faster than long
+    # ones; None: as many as the context holds.
+    chunk_tokens: int | None
 
     async def complete(self, request: ChatRequest) -> Completion: ...
 

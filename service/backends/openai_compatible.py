@@ -45,6 +45,7 @@ class OpenAIBackend:
     chooses_from_candidates = False
     # The chunks of a long article are asked this many at a time.
     parallel_calls = 4
+    chunk_tokens = None
 
     def __init__(
         self, *, model: str, base_url: str | None, api_key: str | None, timeout: float, context_tokens: int | None = None

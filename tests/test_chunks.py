@@ -1,0 +1,137 @@
+"""Long articles: split at boundaries with overlap, summarized per chunk, merged into one summary."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.article import Article
+from service.chunks import MAX_EVIDENCE, Chunk, merge, split
+from service.ground import Grounding
+from service.pipeline import Summarizer
+
+from .chat_server import Reply
+from .long_article import LATE_DENIAL, LATE_FROM, LATE_PARTY, LATE_PLACE, long_article
+
+ARTICLE = "\n\n".join(f"Paragraph {n} starts here. It has a second sentence! And a third one?" for n in range(40))
+
+
+def assert_chunked(text: str, chunks: list[Chunk], budget: int) -> None:
+    assert chunks[0].start == 0 and chunks[-1].start + len(chunks[-1].text) == len(text)
+    for before, after in zip(chunks, chunks[1:]):
+        assert before.start < after.start <= before.start + len(before.text), "chunks leave no gap and make progress"
+    for chunk in chunks:
+        assert text[chunk.start : chunk.start + len(chunk.text)] == chunk.text
+        assert len(chunk.text) <= budget
+
+
+def test_an_article_that_fits_is_one_chunk():
+    assert split(ARTICLE, len(ARTICLE), len) == [Chunk(0, ARTICLE)]
+
+
+def test_a_long_article_is_cut_at_sentence_ends_with_overlap():
+    chunks = split(ARTICLE, 400, len)
+    assert len(chunks) > 5
+    assert_chunked(ARTICLE, chunks, 400)
+    for chunk in chunks:
+        assert re.match(r"(Paragraph|It|And)\b", chunk.text), chunk.text[:30]
+        assert chunk.text.rstrip().endswith((".", "!", "?"))
+    assert any(chunk.start < chunks[n].start + len(chunks[n].text) for n, chunk in enumerate(chunks[1:])), "overlap"
+
+
+def test_a_paragraph_without_sentence_ends_is_cut_at_spaces():
+    text = "word " * 500
+    chunks = split(text, 120, len)
+    assert_chunked(text, chunks, 120)
+    assert all(chunk.text.startswith("word") for chunk in chunks)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab .!?\n\"”"), max_size=600), st.integers(min_value=3, max_value=80))
+def test_any_text_is_covered_exactly(text, budget):
+    assert_chunked(text, split(text, budget, len), budget)
+
+
+def _item(name: str, start: int, role: str | None = None) -> dict:
+    return {"name": name, "role": role, "evidence": [{"quote": name, "start": start, "end": start + len(name)}]}
+
+
+def _denial(who: str, quote: str, start: int) -> dict:
+    return {"who": who, "denied": "it", "kind": "explicit", "evidence": [{"quote": quote, "start": start, "end": start + len(quote)}]}
+
+
+def test_merge_keeps_one_entry_per_name_the_first_what_and_each_denial_once():
+    first = Grounding(
+        who=[_item("Boris Johnson", 10), _item("Acme", 50)],
+        what={"text": "Lead.", "evidence": []},
+        denials=[_denial("Acme", "Acme denied it.", 60)],
+        dropped=[{"path": "/who/2", "field": "who", "reasons": ["name_not_in_article"]}],
+    )
+    second = Grounding(
+        who=[_item("Johnson", 900, role="prime minister"), _item("Zed Corp", 950)],
+        what={"text": "Later.", "evidence": []},
+        denials=[_denial("Acme", "Acme denied it.", 60), _denial("Acme", "Acme denied it.", 5000)],
+    )
+    merged = merge([first, second])
+    assert merged.what["text"] == "Lead."
+    assert [w["name"] for w in merged.who] == ["Boris Johnson", "Acme", "Zed Corp"], "named in two chunks ranks first"
+    johnson = merged.who[0]
+    assert johnson["role"] == "prime minister" and [e["start"] for e in johnson["evidence"]] == [10, 900]
+    assert len(merged.denials) == 1 and [e["start"] for e in merged.denials[0]["evidence"]] == [60, 5000]
+    assert merged.dropped == [{"path": "/who/2", "field": "who", "reasons": ["name_not_in_article"], "chunk": 0}]
+
+
+def test_merge_keeps_the_strongest_evidence():
+    parts = [Grounding(who=[_item("Other", 1), _item("Acme", 100 * n)]) for n in range(1, 6)]
+    parts.append(Grounding(who=[_item("Acme", 9000)]))
+    acme = next(w for w in merge(parts).who if w["name"] == "Acme")
+    assert [e["start"] for e in acme["evidence"]] == [9000, 100, 200][:MAX_EVIDENCE], "listed first in its chunk wins"
+
+
+def _chunk_reader(body: dict) -> Reply:
+    """A model that reads only the chunk it is given and reports the planted denial when it is there."""
+    chunk = body["messages"][1]["content"].split("<article>\n", 1)[1].rsplit("\n</article>", 1)[0]
+    lead = re.match(r".+?[.!?](?=\s)", chunk, re.DOTALL).group()
+    answer = {"who": [], "what": {"text": "The news.", "quote": lead}, "where": [], "denials": []}
+    if LATE_DENIAL in chunk:
+        answer["who"] = [{"name": LATE_PARTY, "role": None, "quote": LATE_DENIAL}]
+        answer["where"] = [{"name": LATE_PLACE, "quote": LATE_DENIAL}]
+        answer["denials"] = [{"who": LATE_PARTY, "denied": "shipping the drones", "kind": "explicit", "quote": LATE_DENIAL}]
+    return Reply(content=json.dumps(answer))
+
+
+def test_a_30000_word_article_is_summarized_whole(chat, service_on):
+    article = long_article()
+    assert len(article.split()) >= 30_000
+    chat.fallback = _chunk_reader
+    with service_on(max_chars="400000", context_tokens="16384") as client:
+        response = client.post("/v1/summaries", json={"text": article})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["meta"]["chunks"] == len(chat.received) == body["meta"]["attempts"] > 1
+    assert all(len(json.dumps(request["messages"]).encode()) / 3 < 16384 for request in chat.received)
+    assert body["what"]["evidence"][0]["start"] == 0
+    late = [evidence for denial in body["denials"] for evidence in denial["evidence"]]
+    assert [d["who"] for d in body["denials"]] == [LATE_PARTY] and late[0]["start"] > LATE_FROM
+    assert [w["name"] for w in body["where"]] == [LATE_PLACE]
+    for item in (*body["who"], *body["where"], *body["denials"], body["what"]):
+        for evidence in item["evidence"]:
+            assert article[evidence["start"] : evidence["end"]] == evidence["quote"]
+
+
+async def test_a_chunk_is_grounded_in_its_own_text(fake):
+    article = "Acme Corp opened a plant in Leeds. " * 3 + "\n\n" + "Zed Ltd denied the report. " * 3
+    summarizer = Summarizer(fake, max_attempts=1)
+    fake.context = summarizer.asker.reserve_tokens(fake.count_tokens) + 90  # room for two sentences a chunk
+    quote_of_first_part = {"name": "Acme Corp", "role": None, "quote": "Acme Corp opened a plant in Leeds."}
+    for _ in range(6):
+        fake.enqueue({"who": [quote_of_first_part], "what": {"text": "A plant opened.", "quote": "Acme Corp opened a plant"},
+                      "where": [], "denials": []})
+    result = await summarizer.summarize(Article(article))
+    assert result["meta"]["chunks"] == len(fake.requests) > 2
+    # Later chunks never saw Acme: their answers' items are dropped, not grounded elsewhere in the article.
+    assert {d["chunk"] for d in result["meta"]["dropped"]} >= {len(fake.requests) - 1}
+    assert [w["name"] for w in result["who"]] == ["Acme Corp"]
