@@ -1,12 +1,14 @@
 # The two entry points of the README: `make serve` and `make test`.
 # Both create ./.venv and install the package into it on first use; `make test` also
-# installs Debian's Chromium for the review page's browser tests.
+# installs Debian's Chromium (the review page's browser tests) and redis-server (the
+# result cache's tests start their own server on loopback).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The review page's browser tests drive Debian's Chromium.
 CHROMIUM := /usr/bin/chromedriver
+REDIS := /usr/bin/redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: serve test bench eval
@@ -17,14 +19,14 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-$(CHROMIUM):
+$(CHROMIUM) $(REDIS) &:
 	$(SUDO) apt-get update -qq
-	$(SUDO) apt-get install -y -qq chromium chromium-driver
+	$(SUDO) apt-get install -y -qq chromium chromium-driver redis-server
 
 serve: $(INSTALLED)
 	$(BIN)/summarizer serve
 
-test: $(INSTALLED) $(CHROMIUM)
+test: $(INSTALLED) $(CHROMIUM) $(REDIS)
 	$(BIN)/python -m pytest
 
 bench: $(INSTALLED)
