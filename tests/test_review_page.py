@@ -87,7 +87,8 @@ def _serve(**overrides: Any) -> Iterator[Served]:
         for name in list(os.environ):
             if name.startswith("SUMMARIZER_") or name == "OPENAI_API_KEY":
                 env.delenv(name)
-        settings = load_settings(backend="openai", **overrides)
+        # Off unless a test asks: each test scripts the model's answers itself.
+        settings = load_settings(backend="openai", **{"cache_url": "off", **overrides})
     fake = FakeBackend()
     with serve_in_thread(uvicorn_config(create_app(settings, backend=fake), settings, log_level="warning")) as url:
         yield Served(f"{url}/", fake)
@@ -410,6 +411,23 @@ def test_html_input_is_detected_and_article_text_is_shown(browser, served):
     shown = browser.execute_script("return document.getElementById('article-view').textContent")
     assert shown == response["article_text"]
     assert_highlights_match(browser, response)
+
+
+def test_a_summary_from_the_cache_says_so(browser, tmp_path):
+    with _serve(cache_url=f"sqlite:///{tmp_path}/results.sqlite3") as cached:
+        cached.fake.enqueue(seed_answer())
+        open_page(browser, cached)
+        paste(browser, SEED_ARTICLE)
+        assert submit_and_wait(browser) == "result"
+        assert "result cache" not in browser.find_element(By.ID, "meta").text
+        browser.find_element(By.ID, "submit").click()
+        WebDriverWait(browser, WAIT).until(lambda d: "Served from the result cache" in d.find_element(By.ID, "meta").text)
+        assert len(cached.fake.requests) == 1
+        cached.fake.enqueue(seed_answer())
+        browser.find_element(By.ID, "fresh").click()
+        browser.find_element(By.ID, "submit").click()
+        WebDriverWait(browser, WAIT).until(lambda d: "result cache" not in d.find_element(By.ID, "meta").text)
+    assert len(cached.fake.requests) == 2
 
 
 def test_a_file_is_loaded_into_the_text_area(browser, served):

@@ -87,6 +87,7 @@
     const headers = { "Content-Type": "application/json", Accept: "application/json" };
     const key = $("api-key").value.trim();
     if (key) headers.Authorization = `Bearer ${key}`;
+    if ($("fresh").checked) headers["Cache-Control"] = "no-cache";
 
     hideError();
     state.busy = true;
@@ -96,7 +97,7 @@
     try {
       let response;
       try {
-        response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify(payload), cache: "no-store" });
+        response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify(payload) });
       } catch (error) {
         showError(`The service could not be reached (${error.message || error}). Check that it is running, then try again.`);
         setStatus("");
@@ -256,9 +257,11 @@
     fact("prompt", meta.prompt_version);
     box.append(facts);
 
-    if (meta.truncated) {
-      const t = meta.truncated;
-      box.append(node("p", "meta-note", `Only part of the article was read: up to character ${t.read_up_to} of ${t.length} (${t.reason}).`));
+    if (meta.cached) {
+      box.append(node("p", "meta-note", `Served from the result cache; made ${meta.cached_at || "earlier"}. Tick "Skip the cache" to make it afresh.`));
+    }
+    if (meta.chunks > 1) {
+      box.append(node("p", "meta-note", `The article was longer than the model's context and was read whole in ${meta.chunks} overlapping parts.`));
     }
     const dropped = Array.isArray(meta.dropped) ? meta.dropped : [];
     if (dropped.length) {
