@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+from .chat_server import Reply
 
 SAMPLE = Path(__file__).parent / "data" / "dev_sample.jsonl"
 LATE_FROM = 24_000
@@ -24,3 +27,15 @@ def long_article(words: int = 30_000) -> str:
         parts.append(text)
         count += len(text.split())
     return "\n\n".join(parts)
+
+
+def chunk_reader(body: dict) -> Reply:
+    """A chat-server model that reads only the chunk it is given and reports the planted denial when it is there."""
+    chunk = body["messages"][1]["content"].split("<article>\n", 1)[1].rsplit("\n</article>", 1)[0]
+    lead = re.match(r".+?[.!?](?=\s)", chunk, re.DOTALL).group()
+    answer = {"who": [], "what": {"text": "The news.", "quote": lead}, "where": [], "denials": []}
+    if LATE_DENIAL in chunk:
+        answer["who"] = [{"name": LATE_PARTY, "role": None, "quote": LATE_DENIAL}]
+        answer["where"] = [{"name": LATE_PLACE, "quote": LATE_DENIAL}]
+        answer["denials"] = [{"who": LATE_PARTY, "denied": "shipping the drones", "kind": "explicit", "quote": LATE_DENIAL}]
+    return Reply(content=json.dumps(answer))

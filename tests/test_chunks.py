@@ -13,8 +13,7 @@ from service.chunks import MAX_EVIDENCE, Chunk, merge, split
 from service.ground import Grounding
 from service.pipeline import Summarizer
 
-from .chat_server import Reply
-from .long_article import LATE_DENIAL, LATE_FROM, LATE_PARTY, LATE_PLACE, long_article
+from .long_article import LATE_FROM, LATE_PARTY, LATE_PLACE, chunk_reader, long_article
 
 ARTICLE = "\n\n".join(f"Paragraph {n} starts here. It has a second sentence! And a third one?" for n in range(40))
 
@@ -91,22 +90,10 @@ def test_merge_keeps_the_strongest_evidence():
     assert [e["start"] for e in acme["evidence"]] == [9000, 100, 200][:MAX_EVIDENCE], "listed first in its chunk wins"
 
 
-def _chunk_reader(body: dict) -> Reply:
-    """A model that reads only the chunk it is given and reports the planted denial when it is there."""
-    chunk = body["messages"][1]["content"].split("<article>\n", 1)[1].rsplit("\n</article>", 1)[0]
-    lead = re.match(r".+?[.!?](?=\s)", chunk, re.DOTALL).group()
-    answer = {"who": [], "what": {"text": "The news.", "quote": lead}, "where": [], "denials": []}
-    if LATE_DENIAL in chunk:
-        answer["who"] = [{"name": LATE_PARTY, "role": None, "quote": LATE_DENIAL}]
-        answer["where"] = [{"name": LATE_PLACE, "quote": LATE_DENIAL}]
-        answer["denials"] = [{"who": LATE_PARTY, "denied": "shipping the drones", "kind": "explicit", "quote": LATE_DENIAL}]
-    return Reply(content=json.dumps(answer))
-
-
 def test_a_30000_word_article_is_summarized_whole(chat, service_on):
     article = long_article()
     assert len(article.split()) >= 30_000
-    chat.fallback = _chunk_reader
+    chat.fallback = chunk_reader
     with service_on(max_chars="400000", context_tokens="16384") as client:
         response = client.post("/v1/summaries", json={"text": article})
     assert response.status_code == 200, response.text
