@@ -52,7 +52,7 @@ from service.config import load_settings  # noqa: E402
 from service.serving import uvicorn_config  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
 from tests.conftest import SEED_ARTICLE  # noqa: E402
-from tests.serving import serve_in_thread  # noqa: E402
+from tests.serving import serve_for_parent  # noqa: E402
 
 REQUEST_TIMEOUT = 30.0
 TOKEN = re.compile(r"Zq\d+")
@@ -125,12 +125,7 @@ def _service_child(conn: Connection, chat_url: str, max_inflight: int) -> None:
             backend="openai", base_url=chat_url, model="test-model", api_keys=(), rate_limit="off",
             max_inflight=max_inflight, cache_url=f"sqlite:///{folder}/results.sqlite3",
         )
-        with serve_in_thread(uvicorn_config(create_app(settings), settings, log_level="warning")) as url:
-            conn.send(url)
-            try:
-                conn.recv()  # blocks until the parent closes its end
-            except EOFError:
-                pass
+        serve_for_parent(conn, uvicorn_config(create_app(settings), settings, log_level="warning"))
 
 
 def _rss_mb(pid: int) -> float:

@@ -129,17 +129,12 @@ def _service_child(conn: Connection, chat_url: str, cache_url: str, folder: str)
     from service.config import load_settings
     from service.observability import log_requests_as_json_lines
     from service.serving import uvicorn_config
-    from tests.serving import serve_in_thread
+    from tests.serving import serve_for_parent
 
     # The request log is written as in production, to a file rather than to this terminal.
     log_requests_as_json_lines(open(Path(folder) / "requests.log", "w", encoding="utf-8"))  # noqa: SIM115
     settings = load_settings()
-    with serve_in_thread(uvicorn_config(create_app(settings), settings, log_level="warning")) as url:
-        conn.send(url)
-        try:
-            conn.recv()  # blocks until the parent closes its end
-        except EOFError:
-            pass
+    serve_for_parent(conn, uvicorn_config(create_app(settings), settings, log_level="warning"))
 
 
 @dataclass

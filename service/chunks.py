@@ -24,6 +24,9 @@ BUDGET_MARGIN = 0.95
 OVERLAP_SHARE = 0.1
 MAX_EVIDENCE = 3
 MAX_MERGED_WHO, MAX_MERGED_WHERE = 12, 8
+# The room left for the article is an upper estimate; below this a server too small for the
+# prompt should say so itself rather than be sent thousands of slivers.
+MIN_CHUNK_TOKENS = 1024
 
 
 @dataclass(frozen=True)

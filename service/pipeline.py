@@ -21,7 +21,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from .article import Article
 from .backends import Backend, ChatRequest, Completion, Message, Usage
 from .cache import CacheError, ResultCache, cache_key
-from .chunks import Chunk, merge, split
+from .chunks import MIN_CHUNK_TOKENS, Chunk, merge, split
 from .config import Settings
 from .errors import (
     AnswerRejected,
@@ -194,7 +194,7 @@ class Summarizer:
         """The article in pieces that fit the model's context with the question around them."""
         if self._chunk_budget is None:
             room = self.backend.context_tokens() - self.asker.reserve_tokens(self.backend.count_tokens)
-            self._chunk_budget = min(room, self.backend.chunk_tokens or room)
+            self._chunk_budget = max(min(room, self.backend.chunk_tokens or room), MIN_CHUNK_TOKENS)
         return split(text, self._chunk_budget, self.backend.count_tokens)
 
     async def _summarize_chunk(self, article: Article, chunk: Chunk, runs: list[_Run], deadline: float) -> Grounding:

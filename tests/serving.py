@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 
 import uvicorn
 
@@ -33,3 +34,13 @@ def serve_in_thread(config: uvicorn.Config) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(STARTUP_SECONDS)
+
+
+def serve_for_parent(conn: Connection, config: uvicorn.Config) -> None:
+    """In a child process: serve, send the base URL to the parent, and stop once the parent closes its end."""
+    with serve_in_thread(config) as url:
+        conn.send(url)
+        try:
+            conn.recv()
+        except EOFError:
+            pass

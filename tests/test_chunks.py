@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.article import Article
-from service.chunks import MAX_EVIDENCE, Chunk, merge, split
+from service.chunks import MAX_EVIDENCE, MIN_CHUNK_TOKENS, Chunk, merge, split
 from service.ground import Grounding
 from service.pipeline import Summarizer
 
@@ -110,15 +110,23 @@ def test_a_30000_word_article_is_summarized_whole(chat, service_on):
 
 
 async def test_a_chunk_is_grounded_in_its_own_text(fake):
-    article = "Acme Corp opened a plant in Leeds. " * 3 + "\n\n" + "Zed Ltd denied the report. " * 3
+    article = "Acme Corp opened a plant in Leeds. " * 40 + "\n\n" + "Zed Ltd denied the report. " * 60
     summarizer = Summarizer(fake, max_attempts=1)
-    fake.context = summarizer.asker.reserve_tokens(fake.count_tokens) + 90  # room for two sentences a chunk
-    quote_of_first_part = {"name": "Acme Corp", "role": None, "quote": "Acme Corp opened a plant in Leeds."}
-    for _ in range(6):
-        fake.enqueue({"who": [quote_of_first_part], "what": {"text": "A plant opened.", "quote": "Acme Corp opened a plant"},
-                      "where": [], "denials": []})
+    fake.context = summarizer.asker.reserve_tokens(fake.count_tokens) + MIN_CHUNK_TOKENS
+    answer = {"who": [{"name": "Acme Corp", "role": None, "quote": "Acme Corp opened a plant in Leeds."}],
+              "what": {"text": "A plant opened.", "quote": "Acme Corp opened a plant"}, "where": [], "denials": []}
+    fake.enqueue(*[answer] * 5)
     result = await summarizer.summarize(Article(article))
-    assert result["meta"]["chunks"] == len(fake.requests) > 2
-    # Later chunks never saw Acme: their answers' items are dropped, not grounded elsewhere in the article.
-    assert {d["chunk"] for d in result["meta"]["dropped"]} >= {len(fake.requests) - 1}
+    assert result["meta"]["chunks"] == len(fake.requests) == 4
+    # The last chunks never saw Acme: their answers' items are dropped, not grounded elsewhere in the article.
+    assert {d["chunk"] for d in result["meta"]["dropped"]} == {2, 3}
     assert [w["name"] for w in result["who"]] == ["Acme Corp"]
+    assert all(e["end"] <= 1400 for e in result["who"][0]["evidence"])
+
+
+async def test_a_context_too_small_for_the_prompt_still_gives_chunks_of_a_useful_size(fake):
+    fake.context = 10
+    answer = {"who": [], "what": {"text": "A plant opened.", "quote": "Acme Corp opened a plant"}, "where": [], "denials": []}
+    fake.enqueue(*[answer] * 10)
+    await Summarizer(fake, max_attempts=1).summarize(Article("Acme Corp opened a plant in Leeds. " * 100))
+    assert len(fake.requests) == 4  # 3,500 characters in chunks of at most 1,024 tokens, not slivers
