@@ -11,7 +11,10 @@ Measures, in one run and against the same OpenAI-compatible chat server
   a request answered from the cache counts as an error;
 * bare:    openai.AsyncOpenAI(...).chat.completions.create(...) replaying the
   exact chat request the service sent during its warm-up (same messages, same
-  response_format), i.e. the cheapest way to get the same answer.
+  response_format), as an application would call the SDK. With --bare raw it
+  sends the same body through client.post("/chat/completions"), the way the
+  service's backend does, which skips the SDK's typed-parameter transform: the
+  cheapest way to get the same answer, and the stricter comparison.
 
 After a warm-up, each round runs N requests of each with concurrency C, then
 a sequential pass (concurrency 1) of each to measure the latency the service
@@ -39,7 +42,8 @@ ports of 127.0.0.1 and report their URL over a pipe. Both listening sockets
 are IPPROTO_TCP sockets so that connections get TCP_NODELAY; without it every
 kept-alive request waits ~40 ms for a delayed ACK.
 
-    python bench/throughput.py [--requests 2000] [--concurrency 16] [--rounds 3] [--cache-url URL] [--no-check]
+    python bench/throughput.py [--requests 2000] [--concurrency 16] [--rounds 3] [--bare create|raw]
+                               [--cache-url URL] [--no-check]
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
 import openai  # noqa: E402
+from openai.types.chat import ChatCompletion  # noqa: E402
 
 from bench.checks import print_checks  # noqa: E402
 from tests.chat_server import ChatServer, Reply  # noqa: E402
@@ -100,6 +105,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the four passes (default 3)")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up requests per client (default 200)")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="time limit of each pass (default 120)")
+    parser.add_argument(
+        "--bare", choices=("create", "raw"), default="create",
+        help="the bare client's call: chat.completions.create (default), or the raw client.post the service itself uses",
+    )
     parser.add_argument("--cache-url", help="the service's SUMMARIZER_CACHE_URL (default: a SQLite file in a temporary folder)")
     parser.add_argument("--no-check", action="store_true", help="report only; always exit 0")
     return parser
@@ -269,7 +278,10 @@ async def _measure_in(args: argparse.Namespace, folder: str) -> list[Result]:
             chat_request = chat.conn.recv()
 
             async def bare_call() -> bool:
-                await bare.chat.completions.create(**chat_request)
+                if args.bare == "raw":
+                    await bare.post("/chat/completions", cast_to=ChatCompletion, body=chat_request)
+                else:
+                    await bare.chat.completions.create(**chat_request)
                 return True
 
             await _load(0, "bare", bare_call, args.warmup, args.concurrency, args.max_seconds)

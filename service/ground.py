@@ -27,8 +27,10 @@ _FOLD = str.maketrans(
         "…": "...",
     }
 )
+# _FOLD but for the characters it drops or expands, which the pieces below keep apart.
+_FOLD_KEEPING_LENGTH = str.maketrans({k: v for k, v in _FOLD.items() if v is not None and len(v) == 1})
 # The article in pieces: white space, dropped characters, and runs of the rest.
-_PIECES = re.compile(rf"(\s+)|([{_DROPPED}]+)|[^\s{_DROPPED}]+")
+_PIECES = re.compile(rf"(\s+)|([{_DROPPED}]+)|([^\s{_DROPPED}]+)")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _LOOSE_ENDS = " '.,;:!?"
@@ -57,22 +59,30 @@ class ArticleIndex:
         self.offset = offset
         pieces: list[str] = []
         origin: list[int] = []
-        for piece in _PIECES.finditer(text):
-            start, end = piece.span()
-            if piece.group(1):
+        # Folded whole when no character folds to several, so that each word is only sliced.
+        whole = text.translate(_FOLD_KEEPING_LENGTH).casefold()
+        same_length = len(whole) == len(text)
+        position = 0
+        for space, dropped, word in _PIECES.findall(text):
+            if word:
+                end = position + len(word)
+                folded = whole[position:end] if same_length else word.translate(_FOLD).casefold()
+                if len(folded) == len(word):
+                    pieces.append(folded)
+                    origin.extend(range(position, end))
+                else:  # a character folds to several (ß → ss, … → ...): map them one by one
+                    for at in range(position, end):
+                        chars = text[at].translate(_FOLD).casefold()
+                        pieces.append(chars)
+                        origin.extend([at] * len(chars))
+                position = end
+            elif space:
                 if pieces and pieces[-1][-1] != " ":
                     pieces.append(" ")
-                    origin.append(start)
-            elif not piece.group(2):
-                folded = piece.group().translate(_FOLD).casefold()
-                if len(folded) == end - start:
-                    pieces.append(folded)
-                    origin.extend(range(start, end))
-                else:  # a character folds to several (ß → ss, … → ...): map them one by one
-                    for position in range(start, end):
-                        chars = text[position].translate(_FOLD).casefold()
-                        pieces.append(chars)
-                        origin.extend([position] * len(chars))
+                    origin.append(position)
+                position += len(space)
+            else:
+                position += len(dropped)
         self.folded = "".join(pieces)
         self._origin = origin
 

@@ -159,7 +159,10 @@ class Summarizer:
         deadline = asyncio.get_running_loop().time() + self.deadline
         try:
             async with asyncio.timeout_at(deadline):
-                chunks = await asyncio.to_thread(self._chunks, article.text)
+                if self._chunk_budget is None:
+                    # The first count waits for an embedded model to load; later counts are quick.
+                    self._chunk_budget = await asyncio.to_thread(self._article_budget)
+                chunks = split(article.text, self._chunk_budget, self.backend.count_tokens)
                 parts = await self._in_parallel(
                     [lambda chunk=chunk: self._summarize_chunk(article, chunk, runs, deadline) for chunk in chunks]
                 )
@@ -190,12 +193,10 @@ class Summarizer:
             },
         }
 
-    def _chunks(self, text: str) -> list[Chunk]:
-        """The article in pieces that fit the model's context with the question around them."""
-        if self._chunk_budget is None:
-            room = self.backend.context_tokens() - self.asker.reserve_tokens(self.backend.count_tokens)
-            self._chunk_budget = max(min(room, self.backend.chunk_tokens or room), MIN_CHUNK_TOKENS)
-        return split(text, self._chunk_budget, self.backend.count_tokens)
+    def _article_budget(self) -> int:
+        """The tokens of article that fit the model's context with the question around them."""
+        room = self.backend.context_tokens() - self.asker.reserve_tokens(self.backend.count_tokens)
+        return max(min(room, self.backend.chunk_tokens or room), MIN_CHUNK_TOKENS)
 
     async def _summarize_chunk(self, article: Article, chunk: Chunk, runs: list[_Run], deadline: float) -> Grounding:
         run = _Run(ArticleIndex(chunk.text, offset=chunk.start))

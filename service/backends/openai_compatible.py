@@ -15,6 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import openai
+from openai.types.chat import ChatCompletion
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -107,9 +108,14 @@ class OpenAIBackend:
         while True:
             response_format = self.response_format
             try:
-                response = await self._client.chat.completions.create(
-                    **self._arguments(request, response_format),
-                    timeout=_remaining(request.deadline, self.timeout),
+                # The SDK's documented way to send a body as it is: chat.completions.create()
+                # would walk every message and the schema, key by key, through its typed-parameter
+                # transform on every call, a tenth of the service's CPU time.
+                response = await self._client.post(
+                    "/chat/completions",
+                    cast_to=ChatCompletion,
+                    body=self._body(request, response_format),
+                    options={"timeout": _remaining(request.deadline, self.timeout)},
                 )
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if _rejects_response_format(exc) and response_format != RESPONSE_FORMATS[-1]:
@@ -126,23 +132,19 @@ class OpenAIBackend:
         if RESPONSE_FORMATS.index(following) > RESPONSE_FORMATS.index(self.response_format):
             self.response_format = following
 
-    def _arguments(self, request: ChatRequest, response_format: str) -> dict[str, Any]:
+    def _body(self, request: ChatRequest, response_format: str) -> dict[str, Any]:
         messages = [dict(message) for message in request.messages]
-        arguments: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0}
+        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0}
         if response_format == "json_schema":
-            # Sent as extra_body, the schema goes out as it is: the SDK would otherwise walk
-            # it, key by key, through its typed-parameter transform on every call.
-            arguments["extra_body"] = {
-                "response_format": {
-                    "type": "json_schema",
-                    "json_schema": {"name": request.schema_name, "schema": request.schema, "strict": True},
-                }
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": request.schema_name, "schema": request.schema, "strict": True},
             }
-            return arguments
+            return body
         if response_format == "json_object":
-            arguments["response_format"] = {"type": "json_object"}
+            body["response_format"] = {"type": "json_object"}
         messages[0] = {**messages[0], "content": messages[0]["content"] + request.schema_hint}
-        return arguments
+        return body
 
 
 def _completion(response: Any, model: str) -> Completion:
