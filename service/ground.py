@@ -29,6 +29,7 @@ _FOLD = str.maketrans(
 )
 # _FOLD but for the characters it drops or expands, which the pieces below keep apart.
 _FOLD_KEEPING_LENGTH = str.maketrans({k: v for k, v in _FOLD.items() if v is not None and len(v) == 1})
+_EXPANDING = re.compile("[" + "".join(chr(k) for k, v in _FOLD.items() if v and len(v) > 1) + "]")
 # The article in pieces: white space, dropped characters, and runs of the rest.
 _PIECES = re.compile(rf"(\s+)|([{_DROPPED}]+)|([^\s{_DROPPED}]+)")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -61,7 +62,7 @@ class ArticleIndex:
         origin: list[int] = []
         # Folded whole when no character folds to several, so that each word is only sliced.
         whole = text.translate(_FOLD_KEEPING_LENGTH).casefold()
-        same_length = len(whole) == len(text)
+        same_length = len(whole) == len(text) and _EXPANDING.search(text) is None
         position = 0
         for space, dropped, word in _PIECES.findall(text):
             if word:

@@ -143,15 +143,17 @@ class Summarizer:
         afresh and stored); write_cache=False is its `no-store`.
         """
         started = time.perf_counter()
+        if self.cache is None:
+            return await self._summarize_afresh(article, started)
         key = cache_key(
             article, backend=self.backend.name, model=self.backend.model,
             prompt_version=self.asker.prompts.version, schema_version=self.schema.version,
         )
-        if self.cache and read_cache and (stored := await self._cached(key)):
+        if read_cache and (stored := await self._cached(self.cache, key)):
             return _as_cached(stored, article, started)
         summary = await self._summarize_afresh(article, started)
-        if self.cache and write_cache:
-            await self._store(key, summary)
+        if write_cache:
+            await self._store(self.cache, key, summary)
         return summary
 
     async def _summarize_afresh(self, article: Article, started: float) -> dict[str, Any]:
@@ -221,9 +223,9 @@ class Summarizer:
             raise failed.exceptions[0] from None
         return [task.result() for task in tasks]
 
-    async def _cached(self, key: str) -> dict[str, Any] | None:
+    async def _cached(self, cache: ResultCache, key: str) -> dict[str, Any] | None:
         try:
-            stored = await self.cache.get(key)
+            stored = await cache.get(key)
         except CacheError as exc:
             log.warning("result cache unavailable: %s", exc)
             self.observer.cache_lookup("error")
@@ -231,9 +233,9 @@ class Summarizer:
         self.observer.cache_lookup("hit" if stored else "miss")
         return stored
 
-    async def _store(self, key: str, summary: dict[str, Any]) -> None:
+    async def _store(self, cache: ResultCache, key: str, summary: dict[str, Any]) -> None:
         try:
-            await self.cache.put(key, {**summary, "meta": {**summary["meta"], "cached_at": _now()}})
+            await cache.put(key, {**summary, "meta": {**summary["meta"], "cached_at": _now()}})
         except CacheError as exc:
             log.warning("result cache unavailable: %s", exc)
             self.observer.cache_lookup("error")

@@ -122,6 +122,24 @@ def test_verbatim_quote_ending_in_a_quotation_mark_comes_back_whole() -> None:
     assert index.evidence(span)["quote"] == "was \u201csafe\u201d"
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZß…’“” \n\u00ad-—İ.\x1f"), max_size=40))
+def test_the_index_is_the_folded_article_with_an_origin_for_every_character(article: str) -> None:
+    index = ArticleIndex(article)
+    assert index.folded.rstrip(" ") == fold(article)
+    assert len(index._origin) == len(index.folded)
+    assert index._origin == sorted(index._origin)
+
+
+@pytest.mark.parametrize("asked", ["wait\u2026 and see", "wait... and see", "Wait... And see"])
+def test_an_ellipsis_matches_three_dots_either_way(asked: str) -> None:
+    article = "The minister said: wait\u2026 and see. Nothing else."
+    index = ArticleIndex(article)
+    span = index.find_quote(asked)
+    assert span is not None
+    assert article[span.start : span.end] == "wait\u2026 and see"
+
+
 @pytest.mark.parametrize(("article", "asked"), [
     pytest.param("\u00dfs", "s", id="sharp-s"),
     pytest.param("\u20261..1", "..1", id="ellipsis"),
