@@ -129,6 +129,8 @@ class Summarizer:
         else:
             self.asker = WrittenAnswer(load_prompts(), self.schema)
         self._chunk_budget: int | None = None
+        # Summaries being made now, by cache key, for requests of the same article meanwhile.
+        self._in_the_making: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     @classmethod
     def from_settings(
@@ -149,12 +151,38 @@ class Summarizer:
             article, backend=self.backend.name, model=self.backend.model,
             prompt_version=self.asker.prompts.version, schema_version=self.schema.version,
         )
-        if read_cache and (stored := await self._cached(self.cache, key)):
+        if read_cache and (stored := await self._cached(self.cache, key) or await self._made_meanwhile(key)):
             return _as_cached(stored, article, started)
-        summary = await self._summarize_afresh(article, started)
-        if write_cache:
-            await self._store(self.cache, key, summary)
-        return summary
+        made: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._in_the_making.setdefault(key, made)  # a no-cache request does not wait for another's summary
+        try:
+            summary = await self._summarize_afresh(article, started)
+            stored = {**summary, "meta": {**summary["meta"], "cached_at": _now()}}
+            if write_cache:
+                await self._store(self.cache, key, stored)
+            made.set_result(stored)
+            return summary
+        finally:
+            if not made.done():
+                made.cancel()  # those waiting for it make their own
+            if self._in_the_making.get(key) is made:
+                del self._in_the_making[key]
+
+    async def _made_meanwhile(self, key: str) -> dict[str, Any] | None:
+        """The summary of the same article that another request is making now, once made.
+
+        A CMS saves an article again while its last save is still being summarized; the
+        second save waits for the first one's summary rather than asking the model again.
+        """
+        making = self._in_the_making.get(key)
+        if making is None:
+            return None
+        try:
+            return await asyncio.shield(making)
+        except asyncio.CancelledError:
+            if asyncio.current_task().cancelling():
+                raise  # this request itself was cancelled
+            return None  # the other request failed or went away: this one makes its own
 
     async def _summarize_afresh(self, article: Article, started: float) -> dict[str, Any]:
         runs: list[_Run] = []
@@ -233,9 +261,9 @@ class Summarizer:
         self.observer.cache_lookup("hit" if stored else "miss")
         return stored
 
-    async def _store(self, cache: ResultCache, key: str, summary: dict[str, Any]) -> None:
+    async def _store(self, cache: ResultCache, key: str, stored: dict[str, Any]) -> None:
         try:
-            await cache.put(key, {**summary, "meta": {**summary["meta"], "cached_at": _now()}})
+            await cache.put(key, stored)
         except CacheError as exc:
             log.warning("result cache unavailable: %s", exc)
             self.observer.cache_lookup("error")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import subprocess
@@ -15,8 +16,10 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.article import Article
-from service.cache import cache_key
+from service.cache import SQLiteCache, cache_key
 from service.config import load_settings
+from service.errors import BackendUnavailable
+from service.pipeline import Summarizer
 
 from .conftest import SEED_ARTICLE, seed_answer
 from .fakes import FakeBackend
@@ -173,3 +176,30 @@ def test_the_cache_can_be_switched_off(fake, cache_home):
         summarize(client)
         assert summarize(client)["meta"]["cached"] is False
     assert not (cache_home / "newsroom-summarizer").exists()
+
+
+async def _two_saves_at_once(fake: FakeBackend, tmp_path: Path) -> list:
+    summarizer = Summarizer(fake, cache=SQLiteCache(tmp_path / "results.sqlite3", ttl=60))
+    fake.delay = 0.2
+
+    async def save(number: int):
+        await asyncio.sleep(0.05 * number)  # the second save comes while the first is being summarized
+        return await summarizer.summarize(Article(SEED_ARTICLE, id=f"save-{number}"))
+
+    return await asyncio.gather(save(0), save(1), return_exceptions=True)
+
+
+async def test_a_save_during_the_summary_of_the_last_one_waits_for_it(fake, tmp_path):
+    fake.enqueue(seed_answer())
+    first, second = await _two_saves_at_once(fake, tmp_path)
+    assert len(fake.requests) == 1
+    assert first["meta"]["cached"] is False and second["meta"]["cached"] is True
+    assert second["id"] == "save-1" and second["who"] == first["who"]
+
+
+async def test_when_the_first_save_fails_the_waiting_one_asks_the_model_itself(fake, tmp_path):
+    fake.enqueue(BackendUnavailable("the model server is down"), seed_answer())
+    first, second = await _two_saves_at_once(fake, tmp_path)
+    assert isinstance(first, BackendUnavailable)
+    assert second["meta"]["cached"] is False and second["meta"]["attempts"] == 1
+    assert len(fake.requests) == 2
