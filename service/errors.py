@@ -10,6 +10,7 @@
     │   └── RateLimited                 429 rate_limited
     ├── ModelOutputError                502 invalid_model_output   every attempt's answer was rejected
     ├── BackendError                    502 backend_error          the model server refused the call
+    │   └── ContextTooLong              502 context_too_long       the prompt is over the model's context
     ├── BackendUnavailable              503 backend_unavailable    unreachable, overloaded or rate-limited
     ├── Overloaded                      503 overloaded             too many requests in flight here
     ├── DeadlineExceeded                504 deadline_exceeded
@@ -25,7 +26,8 @@ loop catches these and asks again:
     ├── SchemaViolation                 JSON that does not match the schema
     └── Ungrounded                      quotes or names not found in the article
 
-Backends raise only BackendError and BackendUnavailable: an SDK's own
+Backends raise only BackendError (or ContextTooLong, after which the pipeline reads
+the article in smaller chunks) and BackendUnavailable: an SDK's own
 exceptions never cross the backend's edge. A refusal or a truncated answer is
 reported in the backend's Completion and rejected by validation, so that its
 tokens are still counted.
@@ -94,6 +96,10 @@ class ModelOutputError(SummarizerError):
 class BackendError(SummarizerError):
     status = 502
     code = "backend_error"
+
+
+class ContextTooLong(BackendError):
+    code = "context_too_long"
 
 
 class BackendUnavailable(SummarizerError):

@@ -25,6 +25,7 @@ from .chunks import MIN_CHUNK_TOKENS, Chunk, merge, split
 from .config import Settings
 from .errors import (
     AnswerRejected,
+    ContextTooLong,
     DeadlineExceeded,
     ModelOutputError,
     SummarizerError,
@@ -189,13 +190,7 @@ class Summarizer:
         deadline = asyncio.get_running_loop().time() + self.deadline
         try:
             async with asyncio.timeout_at(deadline):
-                if self._chunk_budget is None:
-                    # The first count waits for an embedded model to load; later counts are quick.
-                    self._chunk_budget = await asyncio.to_thread(self._article_budget)
-                chunks = split(article.text, self._chunk_budget, self.backend.count_tokens)
-                parts = await self._in_parallel(
-                    [lambda chunk=chunk: self._summarize_chunk(article, chunk, runs, deadline) for chunk in chunks]
-                )
+                chunks, parts = await self._read_in_chunks(article, runs, deadline)
         except TimeoutError:
             raise DeadlineExceeded(
                 f"no usable answer within the {self.deadline:g} s deadline",
@@ -222,6 +217,24 @@ class Summarizer:
                 "cached": False,
             },
         }
+
+    async def _read_in_chunks(self, article: Article, runs: list[_Run], deadline: float) -> tuple[list[Chunk], list[Grounding]]:
+        """The article's chunks and their groundings; in smaller chunks when the model's context turns out smaller."""
+        if self._chunk_budget is None:
+            # The first count waits for an embedded model to load; later counts are quick.
+            self._chunk_budget = await asyncio.to_thread(self._article_budget)
+        while True:
+            chunks = split(article.text, self._chunk_budget, self.backend.count_tokens)
+            try:
+                return chunks, await self._in_parallel(
+                    [lambda chunk=chunk: self._summarize_chunk(article, chunk, runs, deadline) for chunk in chunks]
+                )
+            except ContextTooLong:
+                smaller = max(self._chunk_budget // 2, MIN_CHUNK_TOKENS)
+                if len(split(article.text, smaller, self.backend.count_tokens)) == len(chunks):
+                    raise  # smaller chunks would not make the prompt any shorter
+                log.warning("the model's context is smaller than configured: chunks of %d tokens from now on", smaller)
+                self._chunk_budget = smaller
 
     def _article_budget(self) -> int:
         """The tokens of article that fit the model's context with the question around them."""

@@ -13,6 +13,7 @@ from service.chunks import MAX_EVIDENCE, MIN_CHUNK_TOKENS, Chunk, merge, split
 from service.ground import Grounding
 from service.pipeline import Summarizer
 
+from .chat_server import Reply
 from .long_article import LATE_FROM, LATE_PARTY, LATE_PLACE, chunk_reader, long_article
 
 ARTICLE = "\n\n".join(f"Paragraph {n} starts here. It has a second sentence! And a third one?" for n in range(40))
@@ -130,3 +131,27 @@ async def test_a_context_too_small_for_the_prompt_still_gives_chunks_of_a_useful
     fake.enqueue(*[answer] * 10)
     await Summarizer(fake, max_attempts=1).summarize(Article("Acme Corp opened a plant in Leeds. " * 100))
     assert len(fake.requests) == 4  # 3,500 characters in chunks of at most 1,024 tokens, not slivers
+
+
+def test_a_server_with_less_context_than_configured_gets_smaller_chunks(chat, service_on):
+    article = long_article(words=6000)
+    too_long = Reply.error(400, "This model's maximum context length is 4096 tokens. However, you requested 9000 tokens.")
+    chat.fallback = lambda body: too_long if len(json.dumps(body["messages"])) > 12_000 else chunk_reader(body)
+    with service_on(context_tokens="16384") as client:
+        first = client.post("/v1/summaries", json={"text": article})
+        refused = len(chat.received) - first.json()["meta"]["attempts"]
+        second = client.post("/v1/summaries", json={"text": article}, headers={"Cache-Control": "no-cache"})
+    assert first.status_code == second.status_code == 200, first.text
+    assert refused >= 1
+    assert len(chat.received) == refused + first.json()["meta"]["attempts"] + second.json()["meta"]["attempts"]
+    assert first.json()["denials"][0]["who"] == LATE_PARTY
+    assert first.json()["meta"]["chunks"] == second.json()["meta"]["chunks"] > 1
+
+
+def test_a_prompt_over_the_context_even_in_the_smallest_chunks_is_a_clear_502(chat, service_on):
+    chat.fallback = lambda body: Reply.error(400, "the request exceeds the available context size")
+    with service_on(context_tokens="16384") as client:
+        response = client.post("/v1/summaries", json={"text": long_article(words=1000)})
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "context_too_long"
+    assert "SUMMARIZER_CONTEXT_TOKENS" in response.json()["error"]["message"]

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BackendError, BackendUnavailable
+from ..errors import BackendError, BackendUnavailable, ContextTooLong
 from . import ChatRequest, Completion, Usage
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class LlamaBackend:
                     pieces.append(content)
                 finish = choice.get("finish_reason") or finish
         except ValueError as exc:  # llama-cpp-python's way of saying the prompt does not fit
-            raise BackendError(f"the embedded model cannot take this request: {exc}") from exc
+            raise ContextTooLong(f"the embedded model cannot take this request: {exc}") from exc
         # A stream yields one piece per generated token; the context holds prompt and answer.
         return Completion(
             text="".join(pieces),

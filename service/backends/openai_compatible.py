@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from ..errors import BackendError, BackendUnavailable
+from ..errors import BackendError, BackendUnavailable, ContextTooLong
 from . import ChatRequest, Completion, Usage
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ TRANSPORT_ATTEMPTS = 4
 # Tried in order; the first one the server accepts is remembered for the backend's life.
 RESPONSE_FORMATS = ("json_schema", "json_object", "none")
 _RETRYABLE_STATUS = {408, 409, 429}
+# How OpenAI, vLLM and llama.cpp's server word a prompt over the context.
+_CONTEXT_TOO_LONG = re.compile(r"context[ _](length|size|window)|maximum.{0,40}tokens|too many tokens", re.IGNORECASE)
 OPENAI_API_CONTEXT_TOKENS = 128_000
 # A self-hosted server's context unless SUMMARIZER_CONTEXT_TOKENS says otherwise (vLLM's
 # --max-model-len, Ollama's num_ctx).
@@ -178,6 +181,11 @@ def _translate(exc: openai.OpenAIError) -> BackendError | BackendUnavailable:
             return BackendUnavailable(
                 f"the model server answered {status}: {exc.message}",
                 retry_after=_retry_after(exc.response.headers),
+            )
+        if status in (400, 413, 422) and _CONTEXT_TOO_LONG.search(exc.message):
+            return ContextTooLong(
+                f"the prompt is longer than the model server's context ({exc.message}); "
+                "set SUMMARIZER_CONTEXT_TOKENS to what the server holds"
             )
         return BackendError(f"the model server refused the call ({status}): {exc.message}")
     return BackendError(f"the model server's answer could not be read: {exc}")
