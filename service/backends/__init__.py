@@ -61,7 +61,8 @@ class Backend(Protocol):
 
     async def complete(self, request: ChatRequest) -> Completion: ...
 
-    # Both may block (an embedded model loads first): call them off the event loop.
+    # Both wait for an embedded model to load, so the first call belongs off the event loop;
+    # once it has loaded they are quick.
     def context_tokens(self) -> int: ...
 
     def count_tokens(self, text: str) -> int: ...
