@@ -1,7 +1,9 @@
 """One request's path: cache → chunks → question → backend → validate → ground → merge.
 
 An article longer than the model's context is split into chunks (chunks.py),
-each summarized and grounded on its own and then merged. The re-ask loop is the second of the two retry layers: it retries answers the
+each summarized and grounded on its own and then merged.
+
+The re-ask loop is the second of the two retry layers: it retries answers the
 model got wrong, never transport failures (the backend owns those). Every
 attempt gets a fresh message list built from the first one, the rejected
 answer and what was wrong with it; nothing is appended to a shared list.
@@ -223,18 +225,19 @@ class Summarizer:
         if self._chunk_budget is None:
             # The first count waits for an embedded model to load; later counts are quick.
             self._chunk_budget = await asyncio.to_thread(self._article_budget)
+        chunks = split(article.text, self._chunk_budget, self.backend.count_tokens)
         while True:
-            chunks = split(article.text, self._chunk_budget, self.backend.count_tokens)
             try:
                 return chunks, await self._in_parallel(
                     [lambda chunk=chunk: self._summarize_chunk(article, chunk, runs, deadline) for chunk in chunks]
                 )
             except ContextTooLong:
                 smaller = max(self._chunk_budget // 2, MIN_CHUNK_TOKENS)
-                if len(split(article.text, smaller, self.backend.count_tokens)) == len(chunks):
+                smaller_chunks = split(article.text, smaller, self.backend.count_tokens)
+                if len(smaller_chunks) == len(chunks):
                     raise  # smaller chunks would not make the prompt any shorter
                 log.warning("the model's context is smaller than configured: chunks of %d tokens from now on", smaller)
-                self._chunk_budget = smaller
+                self._chunk_budget, chunks = smaller, smaller_chunks
 
     def _article_budget(self) -> int:
         """The tokens of article that fit the model's context with the question around them."""
