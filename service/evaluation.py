@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import statistics
 import time
 from collections import Counter
@@ -30,6 +31,17 @@ from .pipeline import Summarizer
 from .scoring import FIELDS, Score, primary_found, score_record
 
 PRIMARY_FIELDS = ("who", "where")
+SPLITS = ("develop", "reserved")
+
+
+def in_split(record_id: str, split: str) -> bool:
+    """The development set's two halves: rules are developed on odd-numbered articles
+    (dev-d01, dev-n03, ...) and judged on the even-numbered ones, which they were not
+    written on. Each half holds 7 articles with denials, 3 without, and traps."""
+    number = re.search(r"-[a-z](\d+)", record_id)
+    if number is None:
+        raise ValueError(f"{record_id!r} is not a development-set id")
+    return (int(number.group(1)) % 2 == 0) == (split == "reserved")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,26 @@
+"""The proposer: names, places and denials of an English news article, from spaCy's pipeline.
+
+It owns everything between an article's text and the `Candidates` that the
+choosing strategy offers a small model (`service.questions.ChosenAnswer`), and
+it may import only the standard library, spaCy and `service.errors`. Every
+proposal is an exact substring of the article: a `Span` with
+`text == article[start:end]`.
+
+- `proposer`: loads the spaCy pipeline once, off the event loop, and runs the
+  steps below on one article.
+- `language`: the article's language; the cue tables are English, so an
+  article in another language gets only its sentences.
+- `entities`: named-entity mentions (PERSON, ORG, NORP, GPE, LOC, FAC),
+  clustered per referent and ranked by salience into who and where.
+- `denials`: denial cues matched on lemmas and checked on the dependency
+  parse; the party is the grammatical subject (or the passive's agent), and
+  what was denied is the cue's complement.
+- `tables`: the data files beside this module: `cues.toml` (cue lemmas and
+  phrases, kinds, false friends) and `names.toml` (datelines, wire and photo
+  credits, institutions, facility heads).
+"""
+
+from .proposer import DEFAULT_NLP_MODEL, Proposer
+from .spans import Candidates, DenialCue, Entity, Span
+
+__all__ = ["DEFAULT_NLP_MODEL", "Candidates", "DenialCue", "Entity", "Proposer", "Span"]

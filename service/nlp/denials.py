@@ -1,0 +1,354 @@
+"""Denials from syntax: a cue in the parse, the party that is its subject, and what it denies.
+
+A cue comes from cues.toml: a verb ("denied", "rejected the claims"), a noun
+("issued a denial"), a refusal ("declined to comment"), something withheld
+("would not comment", "did not confirm or deny"), a negated act said of oneself
+("it had not carried out any strikes") or a phrase in reported speech ("the
+report was untrue", "nothing to do with it").
+
+The party is the grammatical subject of the cue's clause, the agent of a
+passive, or for speech the subject of the reporting verb. A spokesperson
+stands for the organisation they speak for ("a spokesman for X", "X's
+spokesman") or, when none is named, for themselves by name; pronouns and
+definite nouns ("it", "the ministry", "the spokesman") are resolved to the
+nearest fitting named actor before them. A cue whose party is not a named
+actor, that is negated, or that sits in code-like text (braces, JSON) is no
+denial: a missing denial is better than one put in the wrong mouth.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as TokenSpan
+
+from .entities import Ranked, Referent
+from .spans import DenialCue, DenialKind, Span
+from .tables import CueTable, NameTable
+
+_CODE_LIKE = re.compile(r"[{}]|\"\s*:")
+_SUBJECTS = ("nsubj", "csubj")
+_PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
+_THING_PRONOUNS = {"it", "its", "they", "them", "their"}
+_FIRST_PERSON = {"i", "we", "me", "us", "our", "my"}
+_COMPLEMENTS = ("dobj", "ccomp", "xcomp", "attr", "prep", "acomp", "oprd")
+# How far back a pronoun or "the spokesman" may look for the actor it stands for.
+_ANTECEDENT_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class _Cue:
+    token: Token  # the word the cue hangs on in the parse
+    words: TokenSpan  # the cue as written
+    kind: DenialKind
+    # Speech only: the party is who says it ("the report was untrue", a spokesman said).
+    spoken: bool = False
+
+
+class DenialFinder:
+    def __init__(self, article: str, doc: Doc, ranked: Ranked, cues: CueTable, names: NameTable):
+        self.article, self.doc, self.ranked = article, doc, ranked
+        self.cues, self.names = cues, names
+        self._found: list[DenialCue] = []
+        self._sentence_starts = [s.start for s in doc.sents]
+
+    def find(self) -> list[DenialCue]:
+        for sentence in self.doc.sents:
+            if _CODE_LIKE.search(sentence.text):
+                continue  # "reply with {"denials": ...}" is an instruction, not reporting
+            claims: list[Span] = []
+            for cue in sorted(self._cues_in(sentence), key=lambda c: c.words.start):
+                if any(c.start <= cue.token.idx < c.end for c in claims):
+                    continue  # "denied reports that Y rejected the deal": Y's act is the claim denied
+                party = self._party(cue)
+                if party is None:
+                    continue
+                denied = self._denied(cue)
+                claims.append(denied)
+                self._found.append(DenialCue(
+                    sentence=self._span(sentence.start, sentence.end),
+                    cue=self._span(cue.words.start, cue.words.end),
+                    kind=cue.kind,
+                    party=party.name(self.article),
+                    denied=denied,
+                ))
+        return self._found
+
+    # ------------------------------------------------------------------ cues
+
+    def _cues_in(self, sentence: TokenSpan) -> list[_Cue]:
+        found = []
+        for token in sentence:
+            cue = self._verb_cue(token) or self._noun_cue(token) or self._refusal(token) or self._withheld(token) \
+                or self._disowned(token)
+            if cue is not None:
+                found.append(cue)
+        found += self._phrases(sentence)
+        return found
+
+    def _verb_cue(self, token: Token) -> _Cue | None:
+        if token.pos_ != "VERB" or _negated(token):
+            return None
+        for entry in self.cues.verbs.get(token.lemma_.lower(), []):
+            objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+            passive = any(c.dep_ == "nsubjpass" for c in token.children)
+            if entry.deprivation and (
+                any(c.dep_ == "dative" for c in token.children) or passive and any(c.dep_ == "dobj" for c in token.children)
+            ):
+                continue
+            if any(o.lemma_.lower() in entry.false_objects for o in objects):
+                continue
+            if entry.claim_object and not any(o.lemma_.lower() in self.cues.claims for o in objects):
+                continue
+            return _Cue(token, token.doc[token.i:token.i + 1], entry.kind)
+        return None
+
+    def _noun_cue(self, token: Token) -> _Cue | None:
+        kind = self.cues.nouns.get(token.lemma_.lower())
+        if token.pos_ != "NOUN" or kind is None:
+            return None
+        return _Cue(token, token.doc[token.i:token.i + 1], kind, spoken=not any(c.dep_ == "poss" for c in token.children))
+
+    def _refusal(self, token: Token) -> _Cue | None:
+        if token.lemma_.lower() not in self.cues.refusals or _negated(token):
+            return None
+        for child in token.children:
+            if child.dep_ == "xcomp" and child.lemma_.lower() in self.cues.refused_infinitives:
+                return _Cue(token, token.doc[token.i:child.i + 1], "no_comment")
+        return None
+
+    def _withheld(self, token: Token) -> _Cue | None:
+        inability = self.cues.withheld.get(token.lemma_.lower())
+        if token.pos_ != "VERB" or inability is None:
+            return None
+        carrier = token if _negated(token) else _negated_wish(token)
+        if carrier is None:
+            return None
+        helpers = [c for w in {token, carrier} for c in w.children if c.dep_ in ("aux", "neg", "advmod", "acomp")]
+        if any(h.lower_ in inability or h.lemma_.lower() in inability for h in helpers):
+            return None  # "could not confirm": unable, not unwilling
+        first = min([token.i, *(h.i for h in helpers)])
+        last = max([token.i, *(c.i for c in token.children if c.dep_ in ("cc", "conj"))])
+        return _Cue(token, token.doc[first:last + 1], "no_comment")
+
+    def _disowned(self, token: Token) -> _Cue | None:
+        if token.pos_ != "VERB" or token.lemma_.lower() not in self.cues.disowned or not _negated(token, own=True):
+            return None
+        if self._reporting_verb(token) is None and not _first_person_subject(token):
+            return None  # the reporter stating a fact, not a party denying
+        helpers = [c.i for c in token.children if c.dep_ in ("aux", "auxpass", "neg")]
+        return _Cue(token, token.doc[min([token.i, *helpers]):token.i + 1], "explicit", spoken=True)
+
+    def _phrases(self, sentence: TokenSpan) -> list[_Cue]:
+        lowered = [t.lower_ for t in sentence]
+        found = []
+        for phrase in self.cues.phrases:
+            size = len(phrase.words)
+            for at in range(len(lowered) - size + 1):
+                if tuple(lowered[at:at + size]) == phrase.words:
+                    words = sentence[at:at + size]
+                    if not any(_covers(c.words, words) for c in found):
+                        found.append(_Cue(words.root, words, phrase.kind, spoken=True))
+        return found
+
+    # ------------------------------------------------------------------ the party
+
+    def _party(self, cue: _Cue) -> Referent | None:
+        speaker = self._reporting_verb(cue.token)
+        own = _subject(cue.token)
+        if cue.spoken and speaker is not None and own is not None and own.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS:
+            # "X said it had not carried out ...": X, if X can be what the pronoun stands for.
+            said_by = _subject(speaker)
+            teller = self._actor(said_by) if said_by is not None else None
+            if teller is not None and (teller.kind == "person") == (own.lower_ in _PERSON_PRONOUNS):
+                return teller
+            return self._actor(own)
+        if cue.spoken:
+            subject = _subject(cue.token)
+            if subject is None or subject.lower_ in _FIRST_PERSON or speaker is not None:
+                subject = _subject(speaker) if speaker is not None else subject
+        else:
+            subject = _subject(cue.token)
+            if subject is not None and subject.lower_ in _FIRST_PERSON and speaker is not None:
+                subject = _subject(speaker)
+        if subject is not None and subject.lower_ in _FIRST_PERSON:
+            return self._last_party(subject)  # a quotation that goes on past its "he said"
+        return self._actor(subject) if subject is not None else None
+
+    def _reporting_verb(self, token: Token) -> Token | None:
+        """The verb of saying whose clause holds this token, if any."""
+        for ancestor in token.ancestors:
+            if ancestor.lemma_.lower() in self.cues.reporting and ancestor.pos_ == "VERB":
+                return ancestor
+        # "“We had nothing to do with it,” the spokesman said." is parsed the other way round at times.
+        return next((c for c in token.children if c.dep_ in ("parataxis", "advcl") and
+                     c.lemma_.lower() in self.cues.reporting), None)
+
+    def _actor(self, subject: Token) -> Referent | None:
+        """The named actor a subject stands for, or None when it names no actor."""
+        referent = self.ranked.referent_at.get(subject.i)
+        if referent is not None:
+            if referent.kind == "person":
+                return self._employer(subject) or referent
+            return referent if _can_act(referent) else None
+        lower = subject.lower_
+        if lower in self.names.spokespeople or lower in self.names.institutions:
+            return self._spoken_for(subject)
+        if lower in _PERSON_PRONOUNS or lower in self.names.titles and subject.pos_ == "NOUN":
+            return self._antecedent(subject, person=True)
+        if lower in _THING_PRONOUNS:
+            return self._antecedent(subject, person=False)
+        if subject.pos_ == "NOUN" and any(c.lower_ == "the" for c in subject.children):
+            return self._antecedent(subject, person=False, head=lower)
+        return None
+
+    def _employer(self, name: Token) -> Referent | None:
+        """ "Ministry of External Affairs Spokesperson Arindam Bagchi": the ministry speaks through its spokesperson."""
+        for child in name.children:
+            if child.dep_ == "compound" and child.lower_ in self.names.spokespeople:
+                for modifier in child.subtree:
+                    referent = self.ranked.referent_at.get(modifier.i)
+                    if referent is not None and referent.kind != "person" and _can_act(referent):
+                        return referent
+        return None
+
+    def _spoken_for(self, noun: Token) -> Referent | None:
+        """ "A spokesman for X, Y,": X when X is an organisation or a country, else Y when named, else X.
+
+        "X's spokesman" is the same; "the spokesman" alone is the one who spoke last.
+        """
+        objects = [o for c in noun.children for o in _represented(c)]
+        represented = [self._actor(o) for o in objects]
+        # "a spokesman for President X, Y," is often parsed with Y in apposition to X.
+        appositions = [c for t in (noun, *objects) for c in t.children if c.dep_ == "appos"]
+        named = [self._actor(c) for c in appositions if c.i in self.ranked.referent_at]
+        organisations = [r for r in represented if r is not None and r.kind != "person"]
+        for choice in (organisations, named, represented):
+            found = [r for r in choice if r is not None]
+            if found:
+                return found[0]
+        return self._last_party(noun) if any(c.lower_ == "the" for c in noun.children) else None
+
+    def _last_party(self, token: Token) -> Referent | None:
+        for cue in reversed(self._found):
+            if self._sentences_between(cue.sentence.start, token.idx) <= 2:
+                return self._referent_named(cue.party)
+        return None
+
+    def _antecedent(self, token: Token, *, person: bool, head: str | None = None) -> Referent | None:
+        """The nearest actor mentioned before the token, within a few sentences."""
+        for index in range(token.i - 1, -1, -1):
+            if self._sentences_between(self.doc[index].idx, token.idx) > _ANTECEDENT_SENTENCES:
+                return None
+            referent = self.ranked.referent_at.get(index)
+            if referent is None or not _can_act(referent):
+                continue
+            if person == (referent.kind == "person") and (head is None or head in referent.longest.tokens.text.lower()
+                                                        or referent.kind in ("org", "group")):
+                return referent
+        return None
+
+    def _referent_named(self, name: Span) -> Referent | None:
+        for token in self.doc.char_span(name.start, name.end, alignment_mode="expand") or []:
+            if token.i in self.ranked.referent_at:
+                return self.ranked.referent_at[token.i]
+        return None
+
+    def _sentences_between(self, start: int, end: int) -> int:
+        return sum(1 for s in self.doc.sents if start < s.start_char <= end)
+
+    # ------------------------------------------------------------------ what was denied
+
+    def _denied(self, cue: _Cue) -> Span:
+        """The cue's complement in whole words; the cue itself when it has none."""
+        verb = cue.token
+        if cue.spoken and verb.pos_ == "VERB":
+            return self._words(cue.words.start, verb.right_edge.i + 1)  # "had not carried out any strikes"
+        targets = [verb, *(c for c in verb.children if c.dep_ == "conj")]
+        if cue.kind == "no_comment":
+            targets = [*(c for c in verb.children if c.dep_ == "xcomp"), *targets]
+        for target in targets:
+            for child in target.children:
+                if child.dep_ in _COMPLEMENTS and child.i > cue.words.end - 1 and not _is_reporting(child, self.cues):
+                    return self._words(child.left_edge.i, child.right_edge.i + 1)
+        passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        if passive:
+            return self._words(passive[0].left_edge.i, passive[0].right_edge.i + 1)
+        if cue.spoken and verb.head is not verb and verb.head.dep_ != "ROOT":
+            return self._words(verb.head.left_edge.i, verb.head.right_edge.i + 1)
+        return self._words(cue.words.start, cue.words.end)
+
+    def _words(self, start: int, end: int) -> Span:
+        while end - start > 1 and (self.doc[end - 1].is_punct or self.doc[end - 1].is_space):
+            end -= 1
+        while end - start > 1 and (self.doc[start].is_punct or self.doc[start].lower_ in ("that", "to")):
+            start += 1
+        return self._span(start, end)
+
+    def _span(self, start: int, end: int) -> Span:
+        return Span.of(self.article, self.doc[start].idx, self.doc[end - 1].idx + len(self.doc[end - 1].text))
+
+
+def _negated(token: Token, *, own: bool = False) -> bool:
+    """ "did not deny", and for "did not confirm or deny", the second verb too."""
+    if any(c.dep_ == "neg" for c in token.children):
+        return True
+    return not own and token.dep_ == "conj" and any(c.dep_ == "neg" for c in token.head.children)
+
+
+def _negated_wish(token: Token) -> Token | None:
+    """ "does not want to comment", "would not like to comment": the verb that carries the negation."""
+    head = token.head
+    if token.dep_ == "xcomp" and head.lemma_ in ("want", "wish", "like", "intend", "plan") and _negated(head):
+        return head
+    return None
+
+
+def _subject(verb: Token) -> Token | None:
+    """The subject of a verb's clause, through "declined to", "said ... but refused" and passives."""
+    current = verb
+    while True:
+        for child in current.children:
+            if child.dep_ in _SUBJECTS:
+                return child
+            if child.dep_ == "agent":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if current.dep_ in ("xcomp", "conj", "acomp", "advcl", "oprd") and current.head is not current:
+            current = current.head
+            continue
+        if current.dep_ == "acl" and current.head is not current:
+            current = current.head  # "issued a statement saying ...": the statement's issuer speaks
+            continue
+        if current.pos_ == "NOUN" and current.dep_ in ("dobj", "attr") and current.head is not current:
+            current = current.head  # "issued a denial", "it was a lie"
+            continue
+        poss = [c for c in current.children if c.dep_ == "poss"]
+        return poss[0] if poss else None
+
+
+def _represented(child: Token) -> list[Token]:
+    """X of "X's spokesman" and "a spokesman for X"."""
+    if child.dep_ == "poss":
+        return [child]
+    if child.dep_ == "prep" and child.lower_ in ("for", "of", "at"):
+        return [c for c in child.children if c.dep_ == "pobj"]
+    return []
+
+
+def _first_person_subject(verb: Token) -> bool:
+    subject = _subject(verb)
+    return subject is not None and subject.lower_ in _FIRST_PERSON
+
+
+def _can_act(referent: Referent) -> bool:
+    return referent.kind in ("person", "org", "group") or any(m.label == "GPE" for m in referent.mentions)
+
+
+def _covers(outer: TokenSpan, inner: TokenSpan) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end or inner.start <= outer.start and outer.end <= inner.end
+
+
+def _is_reporting(token: Token, cues: CueTable) -> bool:
+    return token.lemma_.lower() in cues.reporting

@@ -1,0 +1,115 @@
+"""The proposer's data files, read once into typed tables.
+
+`cues.toml` says which words deny and how; `names.toml` says what news copy
+adds around names (datelines, credits) and which nouns head institutions and
+places. Editors can change either without touching code; the table tests in
+tests/test_nlp_cues.py cover every cue and false friend.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .spans import DenialKind
+
+_HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class VerbCue:
+    lemma: str
+    kind: DenialKind
+    false_objects: frozenset[str] = frozenset()
+    # Two objects, or a passive that keeps its object, deprive rather than deny.
+    deprivation: bool = False
+    # Denies only when its object is a claim ("rejected the report").
+    claim_object: bool = False
+
+
+@dataclass(frozen=True)
+class WordsCue:
+    words: tuple[str, ...]
+    kind: DenialKind
+
+
+@dataclass(frozen=True)
+class CueTable:
+    verbs: dict[str, list[VerbCue]]
+    nouns: dict[str, DenialKind]
+    refusals: frozenset[str]
+    refused_infinitives: frozenset[str]
+    # Lemma -> the helpers that make its negation an inability ("could not confirm").
+    withheld: dict[str, frozenset[str]]
+    disowned: frozenset[str]
+    phrases: tuple[WordsCue, ...]
+    claims: frozenset[str]
+    reporting: frozenset[str]
+
+
+@dataclass(frozen=True)
+class NameTable:
+    wires: frozenset[str]
+    photo_credits: frozenset[str]
+    dateline: re.Pattern[str]
+    institutions: frozenset[str]
+    titles: frozenset[str]
+    spokespeople: frozenset[str]
+    place_heads: frozenset[str]
+    locative: frozenset[str]
+    compass: frozenset[str]
+
+
+def _read(name: str) -> dict[str, Any]:
+    with (_HERE / name).open("rb") as file:
+        return tomllib.load(file)
+
+
+def _lower(words: list[str]) -> frozenset[str]:
+    return frozenset(word.lower() for word in words)
+
+
+@cache
+def cue_table() -> CueTable:
+    data = _read("cues.toml")
+    verbs: dict[str, list[VerbCue]] = {}
+    for entry in data["verb"]:
+        cue = VerbCue(
+            lemma=entry["lemma"],
+            kind=entry["kind"],
+            false_objects=_lower(entry.get("false_objects", [])),
+            deprivation=entry.get("deprivation", False),
+            claim_object=entry.get("claim_object", False),
+        )
+        verbs.setdefault(cue.lemma, []).append(cue)
+    return CueTable(
+        verbs=verbs,
+        nouns={entry["lemma"]: entry["kind"] for entry in data["noun"]},
+        refusals=_lower(data["refusal"]["lemmas"]),
+        refused_infinitives=_lower(data["refusal"]["infinitives"]),
+        withheld={entry["lemma"]: _lower(entry["not_after"]) for entry in data["withheld"]},
+        disowned=_lower(data["disowned"]["lemmas"]),
+        phrases=tuple(WordsCue(tuple(entry["words"]), entry["kind"]) for entry in data["phrase"]),
+        claims=_lower(data["claims"]["nouns"]),
+        reporting=_lower(data["reporting"]["lemmas"]),
+    )
+
+
+@cache
+def name_table() -> NameTable:
+    data = _read("names.toml")
+    return NameTable(
+        wires=_lower(data["wires"]),
+        photo_credits=_lower(data["photo_credits"]),
+        dateline=re.compile(data["dateline"], re.MULTILINE),
+        institutions=_lower(data["institutions"]),
+        titles=_lower(data["titles"]),
+        spokespeople=_lower(data["spokespeople"]),
+        place_heads=_lower(data["place_heads"]),
+        locative=_lower(data["locative"]),
+        compass=_lower(data["compass"]),
+    )
