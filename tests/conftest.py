@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.config import load_settings
+from service.nlp import Proposer
 
 from .chat_server import ChatServer
 from .fakes import FakeBackend
@@ -107,3 +108,11 @@ def service_on(chat: ChatServer, settings_env: pytest.MonkeyPatch):
 def fake_client(fake: FakeBackend, settings_env: pytest.MonkeyPatch) -> Iterator[TestClient]:
     with TestClient(create_app(load_settings(backend="openai"), backend=fake)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def proposer() -> Proposer:
+    """spaCy's pipeline, loaded once for the session."""
+    loaded = Proposer()
+    loaded.wait()
+    return loaded

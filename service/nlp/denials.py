@@ -245,8 +245,9 @@ class DenialFinder:
             referent = self.ranked.referent_at.get(index)
             if referent is None or not _can_act(referent):
                 continue
-            if person == (referent.kind == "person") and (head is None or head in referent.longest.tokens.text.lower()
-                                                        or referent.kind in ("org", "group")):
+            if referent.kind == "actor" or person == (referent.kind == "person") and (
+                head is None or head in referent.longest.tokens.text.lower() or referent.kind in ("org", "group")
+            ):
                 return referent
         return None
 
@@ -343,7 +344,7 @@ def _first_person_subject(verb: Token) -> bool:
 
 
 def _can_act(referent: Referent) -> bool:
-    return referent.kind in ("person", "org", "group") or any(m.label == "GPE" for m in referent.mentions)
+    return referent.kind in ("person", "org", "group", "actor") or any(m.label == "GPE" for m in referent.mentions)
 
 
 def _covers(outer: TokenSpan, inner: TokenSpan) -> bool:
@@ -351,4 +352,4 @@ def _covers(outer: TokenSpan, inner: TokenSpan) -> bool:
 
 
 def _is_reporting(token: Token, cues: CueTable) -> bool:
-    return token.lemma_.lower() in cues.reporting
+    return token.pos_ == "VERB" and token.lemma_.lower() in cues.reporting

@@ -29,6 +29,7 @@ from .tables import NameTable
 
 _KIND_OF_LABEL: dict[str, EntityKind] = {
     "PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group", "GROUP": "group",
+    "ACTOR": "actor",  # a proper-noun subject the tagger left out: a person or an organisation
 }
 # Words an acronym skips in its long form: "Bank of England" is "BoE", "BOE".
 _ACRONYM_SKIPS = {"of", "and", "the", "for", "de", "&", "on", "in"}
@@ -103,7 +104,7 @@ def mentions(doc: Doc, skipped: list[tuple[int, int]], names: NameTable) -> list
     for ent in doc.ents:
         if ent.label_ not in _KIND_OF_LABEL:
             continue
-        tokens = _trimmed(ent, names)
+        tokens = _trimmed(ent, names, titled=ent.label_ == "PERSON")
         if tokens is None or any(a <= tokens.start_char < b for a, b in skipped):
             continue
         if len(tokens) == 1 and tokens.text.lower() in lower_case:
@@ -116,16 +117,17 @@ def mentions(doc: Doc, skipped: list[tuple[int, int]], names: NameTable) -> list
         if label == "NORP" and tokens.root.dep_ in ("amod", "compound"):
             continue  # "Black employees", "Israeli military": an adjective, not an actor
         found.append(Mention(tokens, label))
+    found += _unlabelled(doc, found, skipped, names)
     groups = _institutions(doc, found, names)
     # "United States military": the country inside the group is part of its name, not a mention of its own.
     alone = [m for m in found if not any(g.start <= m.start and m.end <= g.end for g in groups)]
     return sorted(alone + groups, key=lambda m: m.start)
 
 
-def _trimmed(ent: TokenSpan, names: NameTable) -> TokenSpan | None:
+def _trimmed(ent: TokenSpan, names: NameTable, *, titled: bool = True) -> TokenSpan | None:
     """The name without what spaCy took in around it: "Later, Downing Street", "Spokesperson Arindam Bagchi"."""
     start, end = ent.start, ent.end
-    while start < end and _not_name(ent.doc[start], names):
+    while start < end and (_not_name(ent.doc[start]) or titled and ent.doc[start].lower_ in names.titles):
         start += 1
     while end > start and (ent.doc[end - 1].is_punct or ent.doc[end - 1].lower_ in ("'s", "’s")):
         end -= 1
@@ -135,9 +137,35 @@ def _trimmed(ent: TokenSpan, names: NameTable) -> TokenSpan | None:
     return tokens
 
 
-def _not_name(token: Token, names: NameTable) -> bool:
+def _unlabelled(doc: Doc, found: list[Mention], skipped: list[tuple[int, int]], names: NameTable) -> list[Mention]:
+    """Proper nouns the tagger left out that the parse shows to be an actor or a place.
+
+    The small pipeline misses names it has not seen ("Santo Domic Chlo said") or files
+    them under WORK_OF_ART; a proper-noun subject of a verb acts, and a proper-noun
+    object of "in" or "near" is a place, whatever the tagger thought.
+    """
+    taken = {i for m in found for i in range(m.tokens.start, m.tokens.end)}
+    extra = []
+    for token in doc:
+        if token.pos_ != "PROPN" or token.i in taken or token.head.pos_ == "PROPN" and token.dep_ == "compound":
+            continue
+        start = min((t.i for t in token.subtree if t.pos_ == "PROPN" and t.i <= token.i), default=token.i)
+        tokens = doc[start:token.i + 1]
+        if any(t.pos_ != "PROPN" or t.i in taken for t in tokens) or any(a <= tokens.start_char < b for a, b in skipped):
+            continue
+        trimmed = _trimmed(tokens, names)
+        if trimmed is None or trimmed.text.lower() in names.wires:
+            continue
+        if token.dep_ in _SUBJECT and token.head.pos_ == "VERB":
+            extra.append(Mention(trimmed, "ACTOR"))
+        elif _locates(_chain_head(token), names, strictly=True):
+            extra.append(Mention(trimmed, "LOC"))
+    return extra
+
+
+def _not_name(token: Token) -> bool:
     return (
-        token.lower_ in _LEADING_JUNK or token.lower_ in names.titles or token.is_punct or not token.text.strip()
+        token.lower_ in _LEADING_JUNK or token.is_punct or not token.text.strip()
         or token.pos_ == "ADV" or token.text[:1].islower() and token.lower_ not in _NAME_PARTICLES
     )
 
@@ -281,7 +309,7 @@ def _is_who(referent: Referent, uses: _Uses) -> bool:
     kind = referent.kind
     if uses.surely_place and not uses.acts:
         return False
-    if kind in ("person", "org"):
+    if kind in ("person", "org", "actor"):
         return True
     return uses.acts > 0 and (kind == "group" or any(m.label == "GPE" for m in referent.mentions))
 

