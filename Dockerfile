@@ -13,6 +13,8 @@ COPY pyproject.toml README.md ./
 COPY service ./service
 COPY prompts ./prompts
 COPY schemas ./schemas
+# A portable build (AVX2), not one for whichever machine runs `docker build`.
+ENV CMAKE_ARGS="-DGGML_NATIVE=OFF"
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim

@@ -10,6 +10,10 @@ INSTALLED := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromedriver
 REDIS := /usr/bin/redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# llama.cpp is compiled for a portable x86-64 level (AVX2), not for the build machine: a
+# native build uses every instruction the CPU reports, and some virtual machines report
+# AMX tiles that they then refuse (SIGILL on the first generated token).
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
 .PHONY: serve test bench eval
 

@@ -36,8 +36,11 @@ _ACRONYM_SKIPS = {"of", "and", "the", "for", "de", "&", "on", "in"}
 _LEADING_JUNK = {"the", "a", "an", "'s", "’s", "late"}
 _NAME_PARTICLES = {"al", "el", "de", "da", "van", "von", "bin", "ibn", "abu", "du", "le", "la", "der", "den"}
 _SUBJECT = {"nsubj", "nsubjpass", "csubj"}
+# What the tagger knows to be no name of an actor or a place ("in July", "in the Asian Cup").
+_NOT_NAMES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "EVENT", "LAW", "LANGUAGE"}
 _PLACE_NOUNS = {"town", "city", "village", "province", "region", "state", "capital", "district", "area", "county",
-                "port", "island", "suburb", "municipality", "governorate", "outskirts"}
+                "port", "island", "suburb", "municipality", "governorate", "outskirts", "coast", "coastline", "shore",
+                "waters", "border", "prefecture"}
 
 
 @dataclass
@@ -145,6 +148,7 @@ def _unlabelled(doc: Doc, found: list[Mention], skipped: list[tuple[int, int]], 
     object of "in" or "near" is a place, whatever the tagger thought.
     """
     taken = {i for m in found for i in range(m.tokens.start, m.tokens.end)}
+    taken |= {token.i for token in doc if token.ent_type_ in _NOT_NAMES}
     extra = []
     for token in doc:
         if token.pos_ != "PROPN" or token.i in taken or token.head.pos_ == "PROPN" and token.dep_ == "compound":
@@ -176,7 +180,7 @@ def _institutions(doc: Doc, found: list[Mention], names: NameTable) -> list[Ment
     nationality = {ent.root.i: ent for ent in doc.ents if ent.label_ == "NORP"}
     groups = []
     for token in doc:
-        if token.pos_ != "NOUN" or token.lower_ not in names.institutions:
+        if token.pos_ not in ("NOUN", "PROPN") or token.lower_ not in names.institutions or token.i in modifier_at:
             continue
         starts = [
             (modifier_at[child.i].tokens.start if child.i in modifier_at else nationality[child.i].start)
@@ -238,7 +242,10 @@ def rank(article: str, doc: Doc, referents: list[Referent], names: NameTable, ti
         common = min(len(referent.mentions), 5) + 1.5 * early + 2.0 * (first < lead_end) + 1.5 * in_title
         scored.append((referent, uses, common))
     who = sorted(((r, c + min(u.acts, 3)) for r, u, c in scored if _is_who(r, u)), key=lambda x: -x[1])
-    where = sorted(((r, c + 2.0 * min(u.locative, 3)) for r, u, c in scored if _is_where(r, u)), key=lambda x: -x[1])
+    where = sorted(
+        ((r, c + 2.0 * min(u.locative, 3) + 2.0 * (u.named_place > 0)) for r, u, c in scored if _is_where(r, u)),
+        key=lambda x: -x[1],
+    )
     entities = sorted(
         (Entity(r.name(article), r.kind, tuple(Span.of(article, m.start, m.end) for m in r.mentions), c)
          for r, _, c in scored),
@@ -262,6 +269,9 @@ class _Uses:
     # Mentions that only a place can fill ("in X", "the city of X", "south of X"): these
     # overrule a tagger that took the place for a person or an organisation.
     surely_place: int
+    # Mentions that introduce a particular place ("the city of Rason", "Kalsu Base"): the
+    # scene of the events rather than the country around it.
+    named_place: int
 
     @classmethod
     def of(cls, referent: Referent, names: NameTable) -> _Uses:
@@ -270,6 +280,7 @@ class _Uses:
             acts=sum(_acts(root) for root in roots),
             locative=sum(_locates(root, names) for root in roots),
             surely_place=sum(_locates(root, names, strictly=True) for root in roots),
+            named_place=sum(m.label == "FAC" or _introduced(_chain_head(m.tokens.root)) for m in referent.mentions),
         )
 
 
@@ -303,6 +314,11 @@ def _locates(root: Token, names: NameTable, *, strictly: bool = False) -> bool:
         return True
     # "south of Baghdad", "the town of Rason"
     return head.lower_ == "of" and (head.head.lower_ in names.compass or head.head.lemma_ in _PLACE_NOUNS)
+
+
+def _introduced(root: Token) -> bool:
+    head = root.head
+    return root.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_ in _PLACE_NOUNS
 
 
 def _is_who(referent: Referent, uses: _Uses) -> bool:
