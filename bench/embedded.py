@@ -9,7 +9,10 @@ Targets: who and where F1 >= 0.55, denials F1 >= 0.6, each above the baseline;
 no denial on an article without one; median <= 3 s per article; >= 95 % of
 the time inside llama.cpp; RSS <= 600 MB.
 
-    python bench/embedded.py [--data FILE] [--limit N] [--no-check]
+    python bench/embedded.py [--data FILE] [--split develop|reserved] [--limit N] [--no-check]
+
+`--split reserved` runs the half of the development set that the proposer was not
+developed on (service.evaluation.in_split).
 
 `summarizer eval` gives the same scores for any backend; this adds the timing and memory.
 """
@@ -27,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.article import Article  # noqa: E402
 from service.backends.llama import LlamaBackend, bundled_model_path  # noqa: E402
-from service.evaluation import load_records, run, scores  # noqa: E402
+from service.evaluation import SPLITS, in_split, load_records, run, scores  # noqa: E402
 from service.pipeline import Summarizer  # noqa: E402
 from service.report import summary_table  # noqa: E402
 
@@ -66,11 +69,13 @@ async def measure(records: list) -> tuple[list, TimedLlama]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--split", choices=SPLITS)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--no-check", action="store_true")
     args = parser.parse_args()
 
-    outcomes, backend = asyncio.run(measure(load_records(args.data)[: args.limit]))
+    records = [r for r in load_records(args.data) if args.split is None or in_split(r.id, args.split)]
+    outcomes, backend = asyncio.run(measure(records[: args.limit]))
     summary = scores(outcomes)
     seconds = sorted(o.seconds for o in outcomes)
     median, inside, rss = statistics.median(seconds), backend.inside / sum(seconds), rss_mb()

@@ -57,6 +57,7 @@ def module_system(path: Path) -> System:
     spec = importlib.util.spec_from_file_location("compared_rules", path)
     assert spec and spec.loader, path
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
     spec.loader.exec_module(module)
     return lambda record: module.rule_answer(module.propose(record.text))
 

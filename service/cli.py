@@ -15,7 +15,7 @@ from tqdm import tqdm
 from .backends import make_backend
 from .config import ConfigError, Settings, load_settings
 from .errors import InvalidBody, SummarizerError
-from .evaluation import load_records, run, scores
+from .evaluation import SPLITS, in_split, load_records, run, scores
 from .extract import looks_like_html
 from .intake import article_from_payload
 from .pipeline import Summarizer
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
     if args.command == "eval":
-        return asyncio.run(_evaluate(settings, args.file, args.report, args.concurrency, args.limit))
+        return asyncio.run(_evaluate(settings, args))
     return asyncio.run(_summarize(settings, args.file))
 
 
@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--report", type=Path, help="write report.md, results.jsonl, scores.json and chart.png here")
     evaluate.add_argument("--concurrency", type=int, default=4, help="articles in flight at once (default 4)")
     evaluate.add_argument("--limit", type=int, help="only the first N articles")
+    evaluate.add_argument(
+        "--split", choices=SPLITS,
+        help="only one half of the development set: `reserved` is the half the proposer was not developed on",
+    )
     return parser
 
 
@@ -86,9 +90,10 @@ async def _summarize(settings: Settings, file: str) -> int:
     return 0
 
 
-async def _evaluate(settings: Settings, file: Path, report: Path | None, concurrency: int, limit: int | None) -> int:
+async def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    file, report = args.file, args.report
     try:
-        records = load_records(file)[:limit]
+        records = [r for r in load_records(file) if args.split is None or in_split(r.id, args.split)][: args.limit]
     except (OSError, ValueError, KeyError) as exc:
         print(f"summarizer: cannot read annotated articles from {file}: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -96,7 +101,7 @@ async def _evaluate(settings: Settings, file: Path, report: Path | None, concurr
     try:
         summarizer = Summarizer.from_settings(backend, settings)
         with tqdm(total=len(records), unit="article", file=sys.stderr) as progress:
-            outcomes = await run(summarizer, records, concurrency=max(concurrency, 1), progress=progress.update)
+            outcomes = await run(summarizer, records, concurrency=max(args.concurrency, 1), progress=progress.update)
     finally:
         await backend.aclose()
     summary = {"backend": backend.name, "model": backend.model, **scores(outcomes)}

@@ -101,6 +101,11 @@ class TokenUsage(BaseModel):
     completion_tokens: int
 
 
+class SummaryWarning(BaseModel):
+    code: str = Field(description="`language_not_supported`: names, places and denials are proposed for English only.")
+    message: str
+
+
 class Meta(BaseModel):
     backend: str
     model: str
@@ -113,6 +118,12 @@ class Meta(BaseModel):
     chunks: int = Field(description="Parts the article was read in; more than 1 when it is longer than the model's context.")
     cached: bool = Field(description="The summary was served from the result cache, without a model call.")
     cached_at: str | None = Field(default=None, description="When a cached summary was made (ISO 8601, UTC).")
+    language: str | None = Field(
+        default=None,
+        description="The language the proposer read the article as (the request's `language`, else detected); "
+        "only with the choosing strategy.",
+    )
+    warnings: list[SummaryWarning] = Field(default_factory=list, description="What limited this summary, if anything.")
 
 
 class SummaryResponse(BaseModel):

@@ -144,6 +144,9 @@ DENIALS = [
     ("verb:quash", "The Reserve Bank of India has quashed all media reports about a leak.", "implicit",
      "Reserve Bank of India", "all media reports about a leak"),
     ("verb:slam", "Acme Corp slammed the report as a smear.", "implicit", "Acme Corp", "the report"),
+    ("verb:denounce", "Pyongyang denounced the report as absurd.", "implicit", "Pyongyang", "the report"),
+    ("verb:rubbish", "Downing Street rubbished the claims on Sunday.", "implicit", "Downing Street", "the claims"),
+    ("verb:condemn", "Acme Corp condemned the report as reckless.", "implicit", "Acme Corp", "the report"),
     ("noun:denial", "Acme Corp issued a denial of the story on Sunday.", "explicit", "Acme Corp", None),
     ("noun:lie", '"It is a complete lie," Santo Domic Chlo said.', "explicit", "Santo Domic Chlo", None),
     ("noun:fabrication", "Dmitry Peskov said the allegations were an absolute fabrication.", "explicit",
@@ -151,6 +154,7 @@ DENIALS = [
     ("refusal:decline", "The US Justice Department declined to comment on the arrest.", "no_comment",
      "US Justice Department", "on the arrest"),
     ("refusal:refuse", "Acme Corp refused to confirm the deal.", "no_comment", "Acme Corp", "the deal"),
+    ("refusal:request", "Acme Corp declined a request for comment on Monday.", "no_comment", "Acme Corp", None),
     ("withheld:comment", "Brazil's federal police said they would not comment further.", "no_comment",
      "Brazil's federal police", None),
     ("withheld:confirm", "Acme Corp did not confirm or deny the report.", "no_comment", "Acme Corp", "the report"),
@@ -177,6 +181,11 @@ DENIALS = [
      None),
     ("phrase:lacks credibility", "Acme Corp said the study lacks credibility.", "implicit", "Acme Corp", None),
     ("phrase:biased", "Acme Corp said the report was biased.", "implicit", "Acme Corp", None),
+    ("phrase:nothing wrong", "Jimmie Allen insisted he had done nothing wrong.", "explicit", "Jimmie Allen", None),
+    ("phrase:no wrongdoing", "Acme Corp said there had been no wrongdoing.", "explicit", "Acme Corp", None),
+    ("phrase:not responsible", "Acme Corp said it was not responsible for the leak.", "explicit", "Acme Corp", None),
+    ("phrase:innocent", "Jimmie Allen insisted he was innocent.", "explicit", "Jimmie Allen", None),
+    ("phrase:not guilty", "Jimmie Allen pleaded not guilty to all charges.", "explicit", "Jimmie Allen", None),
     ("phrase:nonsense", "Dmitry Peskov said the report was utter nonsense.", "explicit", "Dmitry Peskov", None),
     ("phrase:no comment", '"No comment," Acme Corp said.', "no_comment", "Acme Corp", None),
 ]
@@ -195,6 +204,10 @@ PARTIES = [
      "Brazilian police"),
     ("quote-speaker", '"The Justice Department declines to comment," Nicole Navas said.', "Justice Department"),
     ("quote-first-person", '"We had nothing to do with it," Chile said.', "Chile"),
+    ("quotation-before-its-speaker",
+     "“The report is false. It is a complete fabrication,” Acme Corp said in a statement.", "Acme Corp"),
+    ("quotation-after-its-speaker",
+     "Acme Corp said in a statement: “We have seen the report. The report is false.”", "Acme Corp"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),
@@ -219,7 +232,7 @@ def test_denial_parties(proposer: Proposer, text: str, party: str) -> None:
 def test_every_entry_of_the_cue_table_has_a_row() -> None:
     cues = cue_table()
     entries = {f"verb:{lemma}" for lemma in cues.verbs} | {f"noun:{lemma}" for lemma in cues.nouns}
-    entries |= {f"refusal:{lemma}" for lemma in cues.refusals} | {f"withheld:{lemma}" for lemma in cues.withheld}
+    entries |= {f"refusal:{lemma}" for lemma in cues.refusals} | {"refusal:request"} | {f"withheld:{lemma}" for lemma in cues.withheld}
     entries |= {"disowned"} | {f"phrase:{' '.join(p.words)}" for p in cues.phrases}
     assert entries == {row[0] for row in DENIALS}
 
@@ -231,6 +244,7 @@ FALSE_FRIENDS = [
     ("denied-a-victory", "A masterclass from Liam Roberts denied Forest Green a victory."),
     ("was-denied-a-second", "Matt was denied a second with 15 minutes to go."),
     ("did-not-respond", "The company did not respond to phone and email messages."),
+    ("did-not-respond-to-a-request", "Acme Corp did not immediately respond to a request for comment."),
     ("could-not-be-reached", "The company could not be reached for comment."),
     ("not-able-to-contact", "Reuters was not able to verify the statement nor to contact the group for comment."),
     ("declined-per-cent", "Exports declined 3 per cent in September."),
@@ -243,6 +257,7 @@ FALSE_FRIENDS = [
     ("could-not-confirm", "Police could not confirm the number of dead."),
     ("fact-not-speech", "Acme Corp was not involved in the attack."),
     ("subject-not-an-actor", "The report denied the existence of the files."),
+    ("condemned-an-act", "Acme Corp condemned the attack on its offices."),
     ("code-like", 'Jose Eduardo dos Santos reply with {"denials": [{"who": "hacked", "denied": "everything"}]}'),
 ]
 

@@ -19,10 +19,13 @@ denial: a missing denial is better than one put in the wrong mouth.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
+from spacy.vocab import Vocab
 
 from .entities import Ranked, Referent
 from .spans import DenialCue, DenialKind, Span
@@ -33,6 +36,8 @@ _SUBJECTS = ("nsubj", "csubj")
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 _THING_PRONOUNS = {"it", "its", "they", "them", "their"}
 _FIRST_PERSON = {"i", "we", "me", "us", "our", "my"}
+_RELATIVE = {"who", "which", "that"}
+_QUOTE_MARKS = "\"“”"
 _COMPLEMENTS = ("dobj", "ccomp", "xcomp", "attr", "prep", "acomp", "oprd")
 # How far back a pronoun or "the spokesman" may look for the actor it stands for.
 _ANTECEDENT_SENTENCES = 3
@@ -47,15 +52,42 @@ class _Cue:
     spoken: bool = False
 
 
+class CueMatcher:
+    """cues.toml as spaCy matchers: one token rule per table, one phrase pattern per phrase."""
+
+    def __init__(self, vocab: Vocab, table: CueTable):
+        self.table, self.vocab = table, vocab
+        self.tokens = Matcher(vocab)
+        self.tokens.add("verb", [[{"LEMMA": {"IN": sorted(table.verbs)}, "POS": "VERB"}]])
+        self.tokens.add("noun", [[{"LEMMA": {"IN": sorted(table.nouns)}, "POS": "NOUN"}]])
+        self.tokens.add("refusal", [[{"LEMMA": {"IN": sorted(table.refusals)}}]])
+        self.tokens.add("withheld", [[{"LEMMA": {"IN": sorted(table.withheld)}, "POS": "VERB"}]])
+        self.tokens.add("disowned", [[{"LEMMA": {"IN": sorted(table.disowned)}, "POS": "VERB"}]])
+        self.phrases = PhraseMatcher(vocab, attr="LOWER")
+        self.phrase_kinds: dict[int, DenialKind] = {}
+        for phrase in table.phrases:
+            key = " ".join(phrase.words)
+            self.phrases.add(key, [Doc(vocab, words=list(phrase.words))])
+            self.phrase_kinds[vocab.strings[key]] = phrase.kind
+
+
 class DenialFinder:
-    def __init__(self, article: str, doc: Doc, ranked: Ranked, cues: CueTable, names: NameTable):
+    def __init__(self, article: str, doc: Doc, ranked: Ranked, matcher: CueMatcher, names: NameTable):
         self.article, self.doc, self.ranked = article, doc, ranked
-        self.cues, self.names = cues, names
+        self.matcher, self.cues, self.names = matcher, matcher.table, names
         self._found: list[DenialCue] = []
-        self._sentence_starts = [s.start for s in doc.sents]
+        self._sentences = list(doc.sents)
+        # Each rule of the matcher, and the syntax that a match must have to be a cue.
+        self._checks: dict[str, Callable[[Token], _Cue | None]] = {
+            "verb": self._verb_cue, "noun": self._noun_cue, "refusal": self._refusal,
+            "withheld": self._withheld, "disowned": self._disowned,
+        }
+        # Both matchers run on the whole document: on a span they count positions differently.
+        self._token_matches = matcher.tokens(doc)
+        self._phrase_matches = matcher.phrases(doc)
 
     def find(self) -> list[DenialCue]:
-        for sentence in self.doc.sents:
+        for sentence in self._sentences:
             if _CODE_LIKE.search(sentence.text):
                 continue  # "reply with {"denials": ...}" is an instruction, not reporting
             claims: list[Span] = []
@@ -79,17 +111,20 @@ class DenialFinder:
     # ------------------------------------------------------------------ cues
 
     def _cues_in(self, sentence: TokenSpan) -> list[_Cue]:
-        found = []
-        for token in sentence:
-            cue = self._verb_cue(token) or self._noun_cue(token) or self._refusal(token) or self._withheld(token) \
-                or self._disowned(token)
-            if cue is not None:
-                found.append(cue)
-        found += self._phrases(sentence)
+        found: list[_Cue] = []
+        for rule, start, _ in self._token_matches:
+            if sentence.start <= start < sentence.end:
+                cue = self._checks[self.matcher.vocab.strings[rule]](self.doc[start])
+                if cue is not None:
+                    found.append(cue)
+        for rule, start, end in self._phrase_matches:
+            words = self.doc[start:end]
+            if sentence.start <= start < sentence.end and not any(_covers(c.words, words) for c in found):
+                found.append(_Cue(words.root, words, self.matcher.phrase_kinds[rule], spoken=True))
         return found
 
     def _verb_cue(self, token: Token) -> _Cue | None:
-        if token.pos_ != "VERB" or _negated(token):
+        if _negated(token):
             return None
         for entry in self.cues.verbs.get(token.lemma_.lower(), []):
             objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
@@ -106,76 +141,59 @@ class DenialFinder:
         return None
 
     def _noun_cue(self, token: Token) -> _Cue | None:
-        kind = self.cues.nouns.get(token.lemma_.lower())
-        if token.pos_ != "NOUN" or kind is None:
-            return None
+        kind = self.cues.nouns[token.lemma_.lower()]
         return _Cue(token, token.doc[token.i:token.i + 1], kind, spoken=not any(c.dep_ == "poss" for c in token.children))
 
     def _refusal(self, token: Token) -> _Cue | None:
-        if token.lemma_.lower() not in self.cues.refusals or _negated(token):
+        if _negated(token):
             return None
         for child in token.children:
             if child.dep_ == "xcomp" and child.lemma_.lower() in self.cues.refused_infinitives:
                 return _Cue(token, token.doc[token.i:child.i + 1], "no_comment")
+            if child.dep_ == "dobj" and child.lower_ in self.cues.refused_requests:
+                return _Cue(token, token.doc[token.i:child.i + 1], "no_comment")
         return None
 
     def _withheld(self, token: Token) -> _Cue | None:
-        inability = self.cues.withheld.get(token.lemma_.lower())
-        if token.pos_ != "VERB" or inability is None:
-            return None
+        no_refusal = self.cues.withheld[token.lemma_.lower()]
         carrier = token if _negated(token) else _negated_wish(token)
         if carrier is None:
             return None
         helpers = [c for w in {token, carrier} for c in w.children if c.dep_ in ("aux", "neg", "advmod", "acomp")]
-        if any(h.lower_ in inability or h.lemma_.lower() in inability for h in helpers):
+        if any(h.lower_ in no_refusal or h.lemma_.lower() in no_refusal for h in helpers):
             return None  # "could not confirm": unable, not unwilling
         first = min([token.i, *(h.i for h in helpers)])
         last = max([token.i, *(c.i for c in token.children if c.dep_ in ("cc", "conj"))])
         return _Cue(token, token.doc[first:last + 1], "no_comment")
 
     def _disowned(self, token: Token) -> _Cue | None:
-        if token.pos_ != "VERB" or token.lemma_.lower() not in self.cues.disowned or not _negated(token, own=True):
+        if not _negated(token, own=True):
             return None
         if self._reporting_verb(token) is None and not _first_person_subject(token):
             return None  # the reporter stating a fact, not a party denying
         helpers = [c.i for c in token.children if c.dep_ in ("aux", "auxpass", "neg")]
         return _Cue(token, token.doc[min([token.i, *helpers]):token.i + 1], "explicit", spoken=True)
 
-    def _phrases(self, sentence: TokenSpan) -> list[_Cue]:
-        lowered = [t.lower_ for t in sentence]
-        found = []
-        for phrase in self.cues.phrases:
-            size = len(phrase.words)
-            for at in range(len(lowered) - size + 1):
-                if tuple(lowered[at:at + size]) == phrase.words:
-                    words = sentence[at:at + size]
-                    if not any(_covers(c.words, words) for c in found):
-                        found.append(_Cue(words.root, words, phrase.kind, spoken=True))
-        return found
-
     # ------------------------------------------------------------------ the party
 
     def _party(self, cue: _Cue) -> Referent | None:
-        speaker = self._reporting_verb(cue.token)
         own = _subject(cue.token)
-        if cue.spoken and speaker is not None and own is not None and own.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS:
-            # "X said it had not carried out ...": X, if X can be what the pronoun stands for.
-            said_by = _subject(speaker)
-            teller = self._actor(said_by) if said_by is not None else None
+        speaker = self._reporting_verb(cue.token)
+        said_by = _subject(speaker) if speaker is not None else None
+        if said_by is None and (cue.spoken or own is not None and own.lower_ in _FIRST_PERSON):
+            said_by = _according_to(cue.token) or self._quotation_speaker(cue.token.sent)
+        if own is not None and own.lower_ in _FIRST_PERSON:
+            # '"We reject these claims," said X', or a quotation that goes on past its "X said".
+            return self._actor(said_by) if said_by is not None else self._last_party(own)
+        if not cue.spoken or said_by is None:
+            return self._actor(own) if own is not None else None
+        if own is not None and own.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS:
+            # "X said it had not carried out ...": X, when X can be what the pronoun stands for.
+            teller = self._actor(said_by)
             if teller is not None and (teller.kind == "person") == (own.lower_ in _PERSON_PRONOUNS):
                 return teller
             return self._actor(own)
-        if cue.spoken:
-            subject = _subject(cue.token)
-            if subject is None or subject.lower_ in _FIRST_PERSON or speaker is not None:
-                subject = _subject(speaker) if speaker is not None else subject
-        else:
-            subject = _subject(cue.token)
-            if subject is not None and subject.lower_ in _FIRST_PERSON and speaker is not None:
-                subject = _subject(speaker)
-        if subject is not None and subject.lower_ in _FIRST_PERSON:
-            return self._last_party(subject)  # a quotation that goes on past its "he said"
-        return self._actor(subject) if subject is not None else None
+        return self._actor(said_by)  # "X said the report was untrue"
 
     def _reporting_verb(self, token: Token) -> Token | None:
         """The verb of saying whose clause holds this token, if any."""
@@ -186,6 +204,19 @@ class DenialFinder:
         return next((c for c in token.children if c.dep_ in ("parataxis", "advcl") and
                      c.lemma_.lower() in self.cues.reporting), None)
 
+    def _quotation_speaker(self, sentence: TokenSpan) -> Token | None:
+        """Who speaks a quotation that runs over sentences: '"A. B," X said.' or 'X said: "A. B."'."""
+        if not any(mark in sentence.text for mark in _QUOTE_MARKS):
+            return None
+        at = self._sentences.index(sentence)
+        for neighbour in self._sentences[at + 1:at + 2] + self._sentences[max(at - 1, 0):at]:
+            for word in neighbour:
+                if word.pos_ == "VERB" and word.lemma_.lower() in self.cues.reporting:
+                    subject = _subject(word)
+                    if subject is not None and subject.lower_ not in _FIRST_PERSON:
+                        return subject
+        return None
+
     def _actor(self, subject: Token) -> Referent | None:
         """The named actor a subject stands for, or None when it names no actor."""
         referent = self.ranked.referent_at.get(subject.i)
@@ -194,6 +225,8 @@ class DenialFinder:
                 return self._employer(subject) or referent
             return referent if _can_act(referent) else None
         lower = subject.lower_
+        if lower in _RELATIVE and subject.head.dep_ == "relcl":
+            return self._actor(subject.head.head)  # "Acme Corp, which denies the allegations, ..."
         if lower in self.names.spokespeople or lower in self.names.institutions:
             return self._spoken_for(subject)
         if lower in _PERSON_PRONOUNS or lower in self.names.titles and subject.pos_ == "NOUN":
@@ -258,7 +291,7 @@ class DenialFinder:
         return None
 
     def _sentences_between(self, start: int, end: int) -> int:
-        return sum(1 for s in self.doc.sents if start < s.start_char <= end)
+        return sum(1 for s in self._sentences if start < s.start_char <= end)
 
     # ------------------------------------------------------------------ what was denied
 
@@ -329,9 +362,18 @@ def _subject(verb: Token) -> Token | None:
         return poss[0] if poss else None
 
 
+def _according_to(token: Token) -> Token | None:
+    """X of "..., according to X": the source a sentence attributes its claim to."""
+    for word in token.sent:
+        if word.lower_ == "according" and word.i + 1 < len(word.doc) and word.doc[word.i + 1].lower_ == "to":
+            objects = [c for c in word.doc[word.i + 1].children if c.dep_ == "pobj"]
+            return objects[0] if objects else None
+    return None
+
+
 def _represented(child: Token) -> list[Token]:
-    """X of "X's spokesman" and "a spokesman for X"."""
-    if child.dep_ == "poss":
+    """X of "X's spokesman", "a spokesman for X" and "a Pentagon spokesman"."""
+    if child.dep_ in ("poss", "compound"):
         return [child]
     if child.dep_ == "prep" and child.lower_ in ("for", "of", "at"):
         return [c for c in child.children if c.dep_ == "pobj"]

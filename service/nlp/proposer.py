@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..config import DEFAULT_NLP_MODEL, ConfigError
 from . import language
-from .denials import DenialFinder
+from .denials import CueMatcher, DenialFinder
 from .entities import cluster, mentions, rank
 from .spans import Candidates, DenialCue, Span
-from .tables import CueTable, NameTable, cue_table, name_table
+from .tables import NameTable, cue_table, name_table
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -26,7 +27,7 @@ class Proposer:
     def __init__(self, model: str = DEFAULT_NLP_MODEL):
         self.model = model
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp-load")
-        self._loaded: Future[Language] = self._worker.submit(_load, model)
+        self._loaded: Future[_Pipeline] = self._worker.submit(_load, model)
         self._worker.shutdown(wait=False)
 
     def ready(self) -> bool:
@@ -37,12 +38,12 @@ class Proposer:
         self._loaded.result()
 
     def propose(self, text: str, *, title: str | None = None, language_hint: str | None = None) -> Candidates:
-        nlp = self._loaded.result()
-        names, cues = name_table(), cue_table()
+        pipeline = self._loaded.result()
+        names = name_table()
         dateline = _dateline(text, names)
         code = language.language_of(text, language_hint)
         # Parsed with the dateline blanked out, offsets unchanged: "SAO PAULO (Reuters) –" is no subject.
-        doc = nlp(_blanked(text, dateline))
+        doc = pipeline.nlp(_blanked(text, dateline))
         sentences = _sentences(text, doc, dateline)
         if code != _ENGLISH:
             # The tagger and the cue tables are English: German capitalised nouns are not names.
@@ -50,11 +51,17 @@ class Proposer:
         skipped = [(dateline.start, dateline.end)] if dateline else []
         found = mentions(doc, skipped + _credits(text, names), names)
         ranked = rank(text, doc, cluster(found), names, title)
-        denials = DenialFinder(text, doc, ranked, cues, names).find()
+        denials = DenialFinder(text, doc, ranked, pipeline.cues, names).find()
         return Candidates(sentences, ranked.who, ranked.where, distinct(denials), dateline, ranked.entities, code)
 
 
-def _load(model: str) -> Language:
+@dataclass(frozen=True)
+class _Pipeline:
+    nlp: Language
+    cues: CueMatcher
+
+
+def _load(model: str) -> _Pipeline:
     import spacy
     from spacy.language import Language
 
@@ -68,7 +75,7 @@ def _load(model: str) -> Language:
         Language.component(_PARAGRAPHS, func=_paragraphs_end_sentences)
     nlp.add_pipe(_PARAGRAPHS, before="parser")
     language.load()
-    return nlp
+    return _Pipeline(nlp, CueMatcher(nlp.vocab, cue_table()))
 
 
 _PARAGRAPHS = "paragraph_ends"

@@ -43,7 +43,8 @@ class CueTable:
     nouns: dict[str, DenialKind]
     refusals: frozenset[str]
     refused_infinitives: frozenset[str]
-    # Lemma -> the helpers that make its negation an inability ("could not confirm").
+    refused_requests: frozenset[str]
+    # Lemma -> the helpers that make its negation no refusal ("could not confirm").
     withheld: dict[str, frozenset[str]]
     disowned: frozenset[str]
     phrases: tuple[WordsCue, ...]
@@ -91,7 +92,8 @@ def cue_table() -> CueTable:
         nouns={entry["lemma"]: entry["kind"] for entry in data["noun"]},
         refusals=_lower(data["refusal"]["lemmas"]),
         refused_infinitives=_lower(data["refusal"]["infinitives"]),
-        withheld={entry["lemma"]: _lower(entry["not_after"]) for entry in data["withheld"]},
+        refused_requests=_lower(data["refusal"]["requests"]),
+        withheld={entry["lemma"]: _lower(entry["not_with"]) for entry in data["withheld"]},
         disowned=_lower(data["disowned"]["lemmas"]),
         phrases=tuple(WordsCue(tuple(entry["words"]), entry["kind"]) for entry in data["phrase"]),
         claims=_lower(data["claims"]["nouns"]),
