@@ -57,9 +57,9 @@ def rss_mb() -> float:
     return float("nan")
 
 
-async def measure(records: list) -> tuple[list, TimedLlama]:
+async def measure(records: list, threads: int | None) -> tuple[list, TimedLlama]:
     """One article at a time, so that each one's seconds are its own."""
-    backend = TimedLlama(bundled_model_path(), timeout=120)
+    backend = TimedLlama(bundled_model_path(), timeout=120, threads=threads)
     summarizer = Summarizer(backend, deadline=300)
     await summarizer.summarize(Article("Warm-up: the model loads before the clock starts."))
     backend.inside = 0.0
@@ -71,11 +71,12 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", choices=SPLITS)
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--threads", type=int, help="llama.cpp threads (default: one per core)")
     parser.add_argument("--no-check", action="store_true")
     args = parser.parse_args()
 
     records = [r for r in load_records(args.data) if args.split is None or in_split(r.id, args.split)]
-    outcomes, backend = asyncio.run(measure(records[: args.limit]))
+    outcomes, backend = asyncio.run(measure(records[: args.limit], args.threads))
     summary = scores(outcomes)
     seconds = sorted(o.seconds for o in outcomes)
     median, inside, rss = statistics.median(seconds), backend.inside / sum(seconds), rss_mb()
