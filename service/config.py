@@ -15,7 +15,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from .backends.response_formats import ResponseFormatSetting
 from .limits import Rate
+from .profile import StrategySetting
 
 ENV_PREFIX = "SUMMARIZER_"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -51,6 +53,12 @@ class Settings(BaseSettings):
     cache_ttl: float = Field(default=7 * 24 * 3600.0, gt=0)
     # The OpenAI-compatible server's context in tokens; unset: 128000 for the OpenAI API, else 8192.
     context_tokens: int | None = Field(default=None, ge=1024)
+    # How the model is asked: it writes the summary, or chooses among spans the service proposes.
+    strategy: StrategySetting = "auto"
+    # How a model server is asked for JSON; auto: the best format the server accepts, negotiated.
+    response_format: ResponseFormatSetting = "auto"
+    # Raises the token cap of every answer, which is otherwise what the answer schema needs.
+    max_answer_tokens: int | None = Field(default=None, ge=1)
 
     @field_validator("api_keys", mode="before")
     @classmethod

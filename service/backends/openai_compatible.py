@@ -1,9 +1,11 @@
-"""Any OpenAI-compatible chat server (OpenAI, vLLM, Ollama, llama.cpp server) through the openai SDK.
+"""Any OpenAI-compatible chat server (OpenAI, vLLM, Ollama, llama.cpp's servers) through the openai SDK.
 
-Transport failures (connection errors, time-outs, 408, 409, 429 and 5xx) are
-retried here with exponential backoff and jitter, honouring Retry-After, and
-never past the request's deadline. The SDK's own retries are switched off so
-that this is the only transport retry layer.
+Transport failures (connection errors, 408, 409, 429 and 5xx) are retried here
+with exponential backoff and jitter, honouring Retry-After, and never past the
+request's deadline. The SDK's own retries are switched off so that this is the
+only transport retry layer. An error that rejects the way JSON was asked for is
+not a transport failure, whatever its status: the next way is tried
+(response_formats.py). Every answer is capped at the request's max_tokens.
 """
 
 from __future__ import annotations
@@ -13,28 +15,34 @@ import email.utils
 import math
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, Required, TypedDict
 
 import openai
 from openai.types.chat import ChatCompletion
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
-    retry_if_exception_type,
     wait_random_exponential,
 )
 
-from ..errors import BackendError, BackendUnavailable, ContextTooLong
-from . import ChatRequest, Completion, Usage
+from ..errors import BackendError, BackendUnavailable, CallTimedOut, ContextTooLong, SummarizerError
+from . import ChatRequest, Completion, Message, Usage
+from .response_formats import (
+    ENFORCED,
+    Negotiation,
+    ResponseFormat,
+    ResponseFormatField,
+    ResponseFormatSetting,
+    rejects_response_format,
+    response_format_field,
+)
 
 if TYPE_CHECKING:
     from ..config import Settings
 
 TRANSPORT_ATTEMPTS = 4
-# Tried in order; the first one the server accepts is remembered for the backend's life.
-RESPONSE_FORMATS = ("json_schema", "json_object", "none")
 _RETRYABLE_STATUS = {408, 409, 429}
-# How OpenAI, vLLM and llama.cpp's server word a prompt over the context.
+# How OpenAI, vLLM and llama.cpp's servers word a prompt over the context.
 _CONTEXT_TOO_LONG = re.compile(r"context[ _](length|size|window)|maximum.{0,40}tokens|too many tokens", re.IGNORECASE)
 OPENAI_API_CONTEXT_TOKENS = 128_000
 # A self-hosted server's context unless SUMMARIZER_CONTEXT_TOKENS says otherwise (vLLM's
@@ -42,22 +50,41 @@ OPENAI_API_CONTEXT_TOKENS = 128_000
 SERVER_CONTEXT_TOKENS = 8192
 # The server's tokenizer is not at hand; a token is rarely less than three bytes of UTF-8.
 BYTES_PER_TOKEN = 3
+# What goes to the request's log line of what the server said.
+UPSTREAM_CHARS = 4000
+
+# The answer's token cap: OpenAI's API wants max_completion_tokens (its reasoning models refuse
+# max_tokens); every other server knows max_tokens, and some ignore the newer name.
+TokenCap = Literal["max_tokens", "max_completion_tokens"]
+
+
+class ChatBody(TypedDict, total=False):
+    model: Required[str]
+    messages: Required[list[Message]]
+    temperature: Required[float]
+    response_format: ResponseFormatField
+    max_tokens: int
+    max_completion_tokens: int
 
 
 class OpenAIBackend:
     name = "openai"
-    chooses_from_candidates = False
-    # The chunks of a long article are asked this many at a time.
-    parallel_calls = 4
-    chunk_tokens = None
 
     def __init__(
-        self, *, model: str, base_url: str | None, api_key: str | None, timeout: float, context_tokens: int | None = None
+        self,
+        *,
+        model: str,
+        base_url: str | None,
+        api_key: str | None,
+        timeout: float,
+        context_tokens: int | None = None,
+        response_format: ResponseFormatSetting = "auto",
     ):
         self.model = model
         self.timeout = timeout
         self._context_tokens = context_tokens or (SERVER_CONTEXT_TOKENS if base_url else OPENAI_API_CONTEXT_TOKENS)
-        self.response_format = RESPONSE_FORMATS[0]
+        self.formats = Negotiation(response_format, server=base_url or "api.openai.com")
+        self._token_cap: TokenCap = "max_tokens" if base_url else "max_completion_tokens"
         # A local server needs no key, but the SDK insists on one.
         self._client = openai.AsyncOpenAI(
             base_url=base_url, api_key=api_key or "unused", max_retries=0, timeout=timeout
@@ -74,6 +101,7 @@ class OpenAIBackend:
             api_key=key,
             timeout=settings.timeout,
             context_tokens=settings.context_tokens,
+            response_format=settings.response_format,
         )
 
     def context_tokens(self) -> int:
@@ -84,8 +112,21 @@ class OpenAIBackend:
         return math.ceil(len(text.encode("utf-8")) / BYTES_PER_TOKEN)
 
     async def complete(self, request: ChatRequest) -> Completion:
+        """The server's answer, transport failures retried within the request's deadline.
+
+        A call that timed out while the server was answering is asked again only when a
+        whole call's time-out still fits before the deadline. The server has the request
+        and is still generating (a llama.cpp-family server goes on for a closed connection
+        until its next token check), so a new call queues behind that work, and at
+        temperature 0 the same prompt takes as long again: a retry that the deadline would
+        cut short only spends the rest of the deadline for nothing. With the defaults (60 s
+        calls, 120 s deadline) a timed-out call is therefore not repeated: the request ends
+        with 504 at once. A deadline that holds several time-outs still gets a retry of a
+        call that stalled. A connection that could not be made in time is retried: nothing
+        was asked.
+        """
         retrying = AsyncRetrying(
-            retry=retry_if_exception_type(BackendUnavailable),
+            retry=_worth_retrying(request.deadline, self.timeout),
             wait=_wait_retry_after_or_backoff,
             stop=_stop_at(request.deadline),
             reraise=True,
@@ -109,7 +150,7 @@ class OpenAIBackend:
 
     async def _complete_once(self, request: ChatRequest) -> Completion:
         while True:
-            response_format = self.response_format
+            response_format, token_cap = self.formats.current, self._token_cap
             try:
                 # The SDK's documented way to send a body as it is: chat.completions.create()
                 # would walk every message and the schema, key by key, through its typed-parameter
@@ -117,40 +158,35 @@ class OpenAIBackend:
                 response = await self._client.post(
                     "/chat/completions",
                     cast_to=ChatCompletion,
-                    body=self._body(request, response_format),
+                    body=self._body(request, response_format, token_cap),
                     options={"timeout": _remaining(request.deadline, self.timeout)},
                 )
-            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                if _rejects_response_format(exc) and response_format != RESPONSE_FORMATS[-1]:
-                    self._fall_back_from(response_format)
+            except openai.APIStatusError as exc:
+                said = _what_the_server_said(exc)
+                if response_format != "prompt" and rejects_response_format(said):
+                    if self.formats.give_up(response_format, exc.status_code):
+                        continue
+                    raise BackendError(_rejected(exc), upstream=said) from exc
+                if token_cap == "max_tokens" and "max_completion_tokens" in said:
+                    self._token_cap = "max_completion_tokens"
                     continue
                 raise _translate(exc) from exc
             except openai.OpenAIError as exc:
                 raise _translate(exc) from exc
             return _completion(response, self.model)
 
-    def _fall_back_from(self, rejected: str) -> None:
-        following = RESPONSE_FORMATS[RESPONSE_FORMATS.index(rejected) + 1]
-        # Concurrent requests may both see the rejection; never move back up the list.
-        if RESPONSE_FORMATS.index(following) > RESPONSE_FORMATS.index(self.response_format):
-            self.response_format = following
-
-    def _body(self, request: ChatRequest, response_format: str) -> dict[str, Any]:
+    def _body(self, request: ChatRequest, response_format: ResponseFormat, token_cap: TokenCap) -> ChatBody:
         messages = [dict(message) for message in request.messages]
-        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0}
-        if response_format == "json_schema":
-            body["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": request.schema_name, "schema": request.schema, "strict": True},
-            }
-            return body
-        if response_format == "json_object":
-            body["response_format"] = {"type": "json_object"}
-        messages[0] = {**messages[0], "content": messages[0]["content"] + request.schema_hint}
+        if response_format not in ENFORCED:
+            messages[0] = {**messages[0], "content": messages[0]["content"] + request.schema_hint}
+        body = ChatBody(model=self.model, messages=messages, temperature=0)
+        body[token_cap] = request.max_tokens
+        if field := response_format_field(response_format, request):
+            body["response_format"] = field
         return body
 
 
-def _completion(response: Any, model: str) -> Completion:
+def _completion(response: ChatCompletion, model: str) -> Completion:
     if not response.choices:
         raise BackendError("the model server answered with no choices")
     choice = response.choices[0]
@@ -164,31 +200,52 @@ def _completion(response: Any, model: str) -> Completion:
     )
 
 
-def _rejects_response_format(exc: openai.APIStatusError) -> bool:
-    text = f"{exc.message} {exc.body}".lower()
-    return any(word in text for word in ("response_format", "json_schema", "json schema", "structured output"))
+def _what_the_server_said(exc: openai.APIStatusError) -> str:
+    return f"{exc.message} {exc.body}"[:UPSTREAM_CHARS]
 
 
-def _translate(exc: openai.OpenAIError) -> BackendError | BackendUnavailable:
-    """The SDK's exception as one of ours; nothing of the SDK leaves this module."""
+def _rejected(exc: openai.APIStatusError) -> str:
+    return f"the model server rejected the request (HTTP {exc.status_code})"
+
+
+def _translate(exc: openai.OpenAIError) -> SummarizerError:
+    """The SDK's exception as one of ours, in the service's own words.
+
+    What the server said (its body, a traceback, its URL) goes in `upstream`, which only
+    the request's log line shows; nothing of it reaches the client.
+    """
     if isinstance(exc, openai.APITimeoutError):
-        return BackendUnavailable("the model call timed out")
+        if _timed_out_reading(exc):
+            return CallTimedOut("the model server did not answer within the time-out of one call", upstream=str(exc))
+        return BackendUnavailable("the model server did not take the connection in time", upstream=str(exc))
     if isinstance(exc, openai.APIConnectionError):
-        return BackendUnavailable(f"cannot reach the model server: {exc.message}")
+        return BackendUnavailable("cannot reach the model server", upstream=f"{exc.message} {exc.__cause__ or ''}")
     if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
+        status, said = exc.status_code, _what_the_server_said(exc)
+        if status == 429:
+            return BackendUnavailable(
+                "the model server is limiting this service's rate (HTTP 429)",
+                retry_after=_retry_after(exc.response.headers), upstream=said,
+            )
         if status in _RETRYABLE_STATUS or status >= 500:
             return BackendUnavailable(
-                f"the model server answered {status}: {exc.message}",
-                retry_after=_retry_after(exc.response.headers),
+                f"the model server failed to answer (HTTP {status})",
+                retry_after=_retry_after(exc.response.headers), upstream=said,
             )
         if status in (400, 413, 422) and _CONTEXT_TOO_LONG.search(exc.message):
             return ContextTooLong(
-                f"the prompt is longer than the model server's context ({exc.message}); "
-                "set SUMMARIZER_CONTEXT_TOKENS to what the server holds"
+                "the prompt is longer than the model server's context; "
+                "set SUMMARIZER_CONTEXT_TOKENS to what the server holds",
+                upstream=said,
             )
-        return BackendError(f"the model server refused the call ({status}): {exc.message}")
-    return BackendError(f"the model server's answer could not be read: {exc}")
+        return BackendError(_rejected(exc), upstream=said)
+    return BackendError("the model server's answer could not be read", upstream=str(exc)[:UPSTREAM_CHARS])
+
+
+def _timed_out_reading(exc: openai.APITimeoutError) -> bool:
+    """Whether the server had the request and was still answering when the time-out came."""
+    # The SDK sends with httpx2, or with httpx when it is given an httpx client; both name it so.
+    return type(exc.__cause__).__name__ == "ReadTimeout"
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -216,6 +273,16 @@ def _wait_retry_after_or_backoff(state: RetryCallState) -> float:
     if isinstance(error, BackendUnavailable) and error.retry_after is not None:
         return error.retry_after
     return _backoff(state)
+
+
+def _worth_retrying(deadline: float, timeout: float):
+    def retry(state: RetryCallState) -> bool:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, CallTimedOut):
+            return asyncio.get_running_loop().time() + timeout <= deadline
+        return isinstance(error, BackendUnavailable)
+
+    return retry
 
 
 def _stop_at(deadline: float):
