@@ -18,6 +18,13 @@ def post(client, text: str = SEED_ARTICLE, **fields):
     return client.post("/v1/summaries", json={"text": text, **fields})
 
 
+def timed_post(client):
+    """The response to the seed article, and the seconds it took."""
+    started = time.monotonic()
+    response = post(client)
+    return response, time.monotonic() - started
+
+
 def assert_grounded(body: dict) -> None:
     assert ungrounded_items(body, SEED_ARTICLE) == []
 
@@ -155,9 +162,7 @@ def test_server_errors_are_retried_by_the_transport_layer(chat, service_on):
 def test_rate_limit_honours_retry_after(chat, service_on):
     chat.enqueue(Reply.error(429, "slow down", headers={"Retry-After": "1"}), seed_answer())
     with service_on() as client:
-        started = time.monotonic()
-        response = post(client)
-        elapsed = time.monotonic() - started
+        response, elapsed = timed_post(client)
     assert response.status_code == 200
     assert elapsed >= 0.95
 
@@ -165,9 +170,7 @@ def test_rate_limit_honours_retry_after(chat, service_on):
 def test_retry_after_past_the_deadline_gives_503_at_once(chat, service_on):
     chat.enqueue(Reply.error(429, "quota", headers={"Retry-After": "90"}))
     with service_on(deadline="10") as client:
-        started = time.monotonic()
-        response = post(client)
-        elapsed = time.monotonic() - started
+        response, elapsed = timed_post(client)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "90"
     assert response.json()["error"]["code"] == "backend_unavailable"
@@ -194,9 +197,7 @@ def test_a_call_that_stalled_is_asked_again_when_a_whole_call_still_fits_the_dea
 def test_a_slow_answer_is_not_asked_again_when_the_deadline_cannot_hold_another_call(chat, service_on):
     chat.enqueue(Reply.json(seed_answer(), delay=3.0), seed_answer())
     with service_on(timeout="1", deadline="1.8") as client:
-        started = time.monotonic()
-        response = post(client)
-        elapsed = time.monotonic() - started
+        response, elapsed = timed_post(client)
     assert response.status_code == 504
     assert response.json()["error"]["code"] == "deadline_exceeded"
     assert len(chat.received) == 1, "the server had the request; it was not asked from scratch again"
@@ -206,9 +207,7 @@ def test_a_slow_answer_is_not_asked_again_when_the_deadline_cannot_hold_another_
 def test_deadline_bounds_the_whole_request(chat, service_on):
     chat.enqueue(*[Reply.json(seed_answer(), delay=5.0) for _ in range(3)])
     with service_on(deadline="1", timeout="30") as client:
-        started = time.monotonic()
-        response = post(client)
-        elapsed = time.monotonic() - started
+        response, elapsed = timed_post(client)
     assert response.status_code == 504
     assert response.json()["error"]["code"] == "deadline_exceeded"
     assert elapsed < 2
@@ -327,3 +326,18 @@ def test_readyz_reflects_the_model_server(chat, service_on, settings_env):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "backend_unavailable"
+
+
+def test_choosing_through_a_server_sends_the_enum_constrained_schema(chat, service_on):
+    chat.enqueue({"who": ["Israel"], "where": ["Kalsu Base"]})
+    with service_on(strategy="choose") as client:
+        response = post(client)
+    assert response.status_code == 200, response.text
+    assert response.json()["meta"]["prompt_version"] == "choose-v1"
+    sent = chat.received[0]
+    schema = sent["response_format"]["json_schema"]["schema"]
+    labels = schema["properties"]["who"]["items"]["enum"] + schema["properties"]["where"]["items"]["enum"]
+    assert "Israel" in labels and "Kalsu Base" in labels
+    assert schema["properties"]["who"]["maxItems"] == 6
+    longest_answer = json.dumps({"who": labels, "where": labels})
+    assert 100 < sent["max_tokens"] < 2 * len(longest_answer.encode()), "capped at what the choice can need"
