@@ -13,6 +13,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: serve test bench eval
 
+# llama.cpp is compiled for this machine's CPU (-march=native), but without AMX: a virtual
+# machine (Firecracker, for one) may report AMX without enabling its tile registers, and
+# the first AMX instruction then kills the process with SIGILL.
+ifeq ($(shell uname -m),x86_64)
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+$(INSTALLED): export CFLAGS += $(NO_AMX)
+$(INSTALLED): export CXXFLAGS += $(NO_AMX)
+endif
+
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
