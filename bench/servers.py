@@ -14,7 +14,12 @@ the statuses, who / where / denials F1 (service.evaluation, the scorer of
 an ungrounded item, a failure that is not a 502 envelope, an envelope with the
 server's own text in it. The embedded model runs the same articles in the same run.
 
-    python bench/servers.py [--data FILE] [--limit N] [--servers llama-cpp-python,llama.cpp] [--no-check]
+    python bench/servers.py [--data FILE] [--limit N] [--servers llama-cpp-python,llama.cpp]
+                            [--strategies choose,write] [--timeout S] [--deadline S] [--no-check]
+
+The servers run with the service's defaults (60 s a call, 120 s a request) unless
+--timeout and --deadline say otherwise. Asked to write, SmolLM2-135M fills its 1,500-token
+cap, which takes it about a minute on two cores.
 
 Checks: no 503 from llama-cpp-python's server; every answer a contract-valid 200 or
 a 502 envelope free of upstream text; `choose` through a server within 0.05 F1 (who,
@@ -133,6 +138,9 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated: " + ", ".join(SERVERS))
+    parser.add_argument("--strategies", default=",".join(STRATEGIES), help="comma-separated: " + ", ".join(STRATEGIES))
+    parser.add_argument("--timeout", type=float, default=60.0, help="SUMMARIZER_TIMEOUT for the servers, seconds")
+    parser.add_argument("--deadline", type=float, default=120.0, help="SUMMARIZER_DEADLINE for the servers, seconds")
     parser.add_argument("--no-check", action="store_true")
     args = parser.parse_args()
     records = load_records(args.data)[: args.limit]
@@ -147,9 +155,10 @@ def main() -> int:
     checks: dict[str, bool] = {}
     for name in args.servers.split(","):
         with started(name, model) as server:
-            for strategy in STRATEGIES:
+            for strategy in args.strategies.split(","):
                 run = through_service(
-                    name, strategy, records, base_url=server.base_url, model="smollm2", context_tokens=CONTEXT_TOKENS
+                    name, strategy, records, base_url=server.base_url, model="smollm2",
+                    context_tokens=CONTEXT_TOKENS, timeout=args.timeout, deadline=args.deadline,
                 )
                 f1 = report(run)
                 checks[f"{name} {strategy}: contract-valid 200s and clean 502 envelopes only"] = not run.broken

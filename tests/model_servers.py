@@ -8,7 +8,9 @@ Both load the given GGUF file; `start()` returns once the server answers /v1/mod
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +21,16 @@ from pathlib import Path
 import httpx
 
 STARTUP_SECONDS = 120
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before it runs the server: end it when the process that started it ends.
+
+    A test run that is killed gets no teardown; its servers must not outlive it.
+    """
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -55,7 +67,9 @@ class ModelServer:
         return cls("llama.cpp", command, port)
 
     def start(self) -> ModelServer:
-        self._process = subprocess.Popen(self.command, stdout=self._log, stderr=subprocess.STDOUT)
+        self._process = subprocess.Popen(
+            self.command, stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+        )
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
