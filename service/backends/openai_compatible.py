@@ -11,10 +11,7 @@ not a transport failure, whatever its status: the next way is tried
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import math
-import re
-import time
 from typing import TYPE_CHECKING, Literal, Required, TypedDict
 
 import openai
@@ -25,8 +22,9 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from ..errors import BackendError, BackendUnavailable, CallTimedOut, ContextTooLong, SummarizerError
+from ..errors import BackendError, BackendUnavailable, CallTimedOut
 from . import ChatRequest, Completion, Message, Usage
+from .openai_errors import rejected, translate, what_the_server_said
 from .response_formats import (
     ENFORCED,
     Negotiation,
@@ -41,17 +39,12 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 TRANSPORT_ATTEMPTS = 4
-_RETRYABLE_STATUS = {408, 409, 429}
-# How OpenAI, vLLM and llama.cpp's servers word a prompt over the context.
-_CONTEXT_TOO_LONG = re.compile(r"context[ _](length|size|window)|maximum.{0,40}tokens|too many tokens", re.IGNORECASE)
 OPENAI_API_CONTEXT_TOKENS = 128_000
 # A self-hosted server's context unless SUMMARIZER_CONTEXT_TOKENS says otherwise (vLLM's
 # --max-model-len, Ollama's num_ctx).
 SERVER_CONTEXT_TOKENS = 8192
 # The server's tokenizer is not at hand; a token is rarely less than three bytes of UTF-8.
 BYTES_PER_TOKEN = 3
-# What goes to the request's log line of what the server said.
-UPSTREAM_CHARS = 4000
 
 # The answer's token cap: OpenAI's API wants max_completion_tokens (its reasoning models refuse
 # max_tokens); every other server knows max_tokens, and some ignore the newer name.
@@ -162,17 +155,17 @@ class OpenAIBackend:
                     options={"timeout": _remaining(request.deadline, self.timeout)},
                 )
             except openai.APIStatusError as exc:
-                said = _what_the_server_said(exc)
+                said = what_the_server_said(exc)
                 if response_format != "prompt" and rejects_response_format(said):
                     if self.formats.give_up(response_format, exc.status_code):
                         continue
-                    raise BackendError(_rejected(exc), upstream=said) from exc
+                    raise rejected(exc) from exc
                 if token_cap == "max_tokens" and "max_completion_tokens" in said:
                     self._token_cap = "max_completion_tokens"
                     continue
-                raise _translate(exc) from exc
+                raise translate(exc) from exc
             except openai.OpenAIError as exc:
-                raise _translate(exc) from exc
+                raise translate(exc) from exc
             return _completion(response, self.model)
 
     def _body(self, request: ChatRequest, response_format: ResponseFormat, token_cap: TokenCap) -> ChatBody:
@@ -198,71 +191,6 @@ def _completion(response: ChatCompletion, model: str) -> Completion:
         truncated=choice.finish_reason == "length",
         refusal=getattr(choice.message, "refusal", None),
     )
-
-
-def _what_the_server_said(exc: openai.APIStatusError) -> str:
-    return f"{exc.message} {exc.body}"[:UPSTREAM_CHARS]
-
-
-def _rejected(exc: openai.APIStatusError) -> str:
-    return f"the model server rejected the request (HTTP {exc.status_code})"
-
-
-def _translate(exc: openai.OpenAIError) -> SummarizerError:
-    """The SDK's exception as one of ours, in the service's own words.
-
-    What the server said (its body, a traceback, its URL) goes in `upstream`, which only
-    the request's log line shows; nothing of it reaches the client.
-    """
-    if isinstance(exc, openai.APITimeoutError):
-        if _timed_out_reading(exc):
-            return CallTimedOut("the model server did not answer within the time-out of one call", upstream=str(exc))
-        return BackendUnavailable("the model server did not take the connection in time", upstream=str(exc))
-    if isinstance(exc, openai.APIConnectionError):
-        return BackendUnavailable("cannot reach the model server", upstream=f"{exc.message} {exc.__cause__ or ''}")
-    if isinstance(exc, openai.APIStatusError):
-        status, said = exc.status_code, _what_the_server_said(exc)
-        if status == 429:
-            return BackendUnavailable(
-                "the model server is limiting this service's rate (HTTP 429)",
-                retry_after=_retry_after(exc.response.headers), upstream=said,
-            )
-        if status in _RETRYABLE_STATUS or status >= 500:
-            return BackendUnavailable(
-                f"the model server failed to answer (HTTP {status})",
-                retry_after=_retry_after(exc.response.headers), upstream=said,
-            )
-        if status in (400, 413, 422) and _CONTEXT_TOO_LONG.search(exc.message):
-            return ContextTooLong(
-                "the prompt is longer than the model server's context; "
-                "set SUMMARIZER_CONTEXT_TOKENS to what the server holds",
-                upstream=said,
-            )
-        return BackendError(_rejected(exc), upstream=said)
-    return BackendError("the model server's answer could not be read", upstream=str(exc)[:UPSTREAM_CHARS])
-
-
-def _timed_out_reading(exc: openai.APITimeoutError) -> bool:
-    """Whether the server had the request and was still answering when the time-out came."""
-    # The SDK sends with httpx2, or with httpx when it is given an httpx client; both name it so.
-    return type(exc.__cause__).__name__ == "ReadTimeout"
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds from Retry-After-Ms or Retry-After (seconds or an HTTP date)."""
-    if value := headers.get("retry-after-ms"):
-        try:
-            return max(float(value) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if email.utils.parsedate_tz(value) else None
-        return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
 
 
 _backoff = wait_random_exponential(multiplier=0.25, max=8.0)
