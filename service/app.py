@@ -94,6 +94,8 @@ def error_response(error: SummarizerError) -> JSONResponse:
 async def _summarizer_error(request: Request, error: SummarizerError) -> JSONResponse:
     if error.status >= 500 or isinstance(error, ClientGone):
         log.warning("%s %s -> %d %s: %s", request.method, request.url.path, error.status, error.code, error.message)
+    # For the request's log line (observability.Observed), beside its request id.
+    request.state.failure = {"error": error.code, **({"upstream": error.upstream} if error.upstream else {})}
     return error_response(error)
 
 

@@ -15,7 +15,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from .backends.response_formats import ResponseFormatSetting
 from .limits import Rate
+from .profile import StrategySetting
 
 ENV_PREFIX = "SUMMARIZER_"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -55,6 +57,12 @@ class Settings(BaseSettings):
     context_tokens: int | None = Field(default=None, ge=1024)
     # The installed spaCy pipeline that proposes names, places and denials for the choosing strategy.
     nlp_model: str = Field(default=DEFAULT_NLP_MODEL, min_length=1)
+    # How the model is asked: it writes the summary, or chooses among spans the service proposes.
+    strategy: StrategySetting = "auto"
+    # How a model server is asked for JSON; auto: the best format the server accepts, negotiated.
+    response_format: ResponseFormatSetting = "auto"
+    # Raises the token cap of every answer, which is otherwise what the answer schema needs.
+    max_answer_tokens: int | None = Field(default=None, ge=1)
 
     @field_validator("api_keys", mode="before")
     @classmethod

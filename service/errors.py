@@ -14,6 +14,7 @@
     ├── BackendUnavailable              503 backend_unavailable    unreachable, overloaded or rate-limited
     ├── Overloaded                      503 overloaded             too many requests in flight here
     ├── DeadlineExceeded                504 deadline_exceeded
+    │   └── CallTimedOut                504 deadline_exceeded      one model call outlasted SUMMARIZER_TIMEOUT
     └── ClientGone                      499 client_closed_request  the client left; the work was stopped
 
 One attempt's answer can be rejected without the request failing; the re-ask
@@ -27,10 +28,15 @@ loop catches these and asks again:
     └── Ungrounded                      quotes or names not found in the article
 
 Backends raise only BackendError (or ContextTooLong, after which the pipeline reads
-the article in smaller chunks) and BackendUnavailable: an SDK's own
-exceptions never cross the backend's edge. A refusal or a truncated answer is
-reported in the backend's Completion and rejected by validation, so that its
-tokens are still counted.
+the article in smaller chunks), BackendUnavailable, and CallTimedOut for a model
+server that did not finish its answer within the call's time-out: an SDK's own
+exceptions never cross the backend's edge. A refusal or a truncated
+answer is reported in the backend's Completion and rejected by validation, so
+that its tokens are still counted.
+
+An error's message is the service's own words, safe for any client. What a model
+server said (its body, a traceback, a URL) is kept in `upstream`, which goes to the
+request's log line only, never into the envelope.
 """
 
 from __future__ import annotations
@@ -43,11 +49,14 @@ class SummarizerError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, message: str, *, details: Any = None, retry_after: float | None = None):
+    def __init__(
+        self, message: str, *, details: Any = None, retry_after: float | None = None, upstream: str | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.details = details
         self.retry_after = retry_after
+        self.upstream = upstream
 
     def envelope(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
@@ -115,6 +124,10 @@ class Overloaded(SummarizerError):
 class DeadlineExceeded(SummarizerError):
     status = 504
     code = "deadline_exceeded"
+
+
+class CallTimedOut(DeadlineExceeded):
+    """The model server had the request but did not finish its answer within one call's time-out."""
 
 
 class ClientGone(SummarizerError):

@@ -2,7 +2,9 @@
 
 The request id is the client's X-Request-ID when it sends a sane one, else a new one; it
 is returned in X-Request-ID and written in the log line, so that a CMS's own logs and
-ours can be joined. The log line never holds the article, the answer or any key.
+ours can be joined. The log line never holds the article, the answer or any key. A failed
+request's line holds its error code and, when a model server caused it, what that server
+said: the one place where that text goes, as error envelopes carry only the service's words.
 """
 
 from __future__ import annotations
@@ -117,6 +119,7 @@ class Observed:
                 "latency_ms": round(seconds * 1000, 1),
                 **self.backend_label(),
                 **scope["state"].get("summary", {}),
+                **scope["state"].get("failure", {}),
             }
             request_log.info("%s %s %d", scope["method"], route, status, extra={"fields": fields})
 

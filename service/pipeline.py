@@ -36,6 +36,7 @@ from .errors import (
 from .ground import ArticleIndex, Grounding, ground
 from .nlp import Proposer
 from .nlp.language import language_of
+from .profile import ModelProfile, profile_for
 from .questions import ChosenAnswer, Question, WrittenAnswer
 from .resources import AnswerSchema, load_prompts, load_schema
 from .validate import check_completion
@@ -122,6 +123,8 @@ class Summarizer:
         schema: AnswerSchema | None = None,
         observer: Observer | None = None,
         cache: ResultCache | None = None,
+        profile: ModelProfile | None = None,
+        min_answer_tokens: int = 0,
         proposer: Proposer | None = None,
     ):
         self.backend = backend
@@ -130,8 +133,11 @@ class Summarizer:
         self.schema = schema or load_schema()
         self.observer = observer or _Unobserved()
         self.cache = cache
-        if backend.chooses_from_candidates:
-            self.proposer = proposer or Proposer()
+        self.profile = profile or profile_for(backend.name)
+        # Every answer may take what its schema needs, or this many tokens when that is more.
+        self.min_answer_tokens = min_answer_tokens
+        if self.profile.strategy == "choose":
+            self.proposer: Proposer | None = proposer or Proposer()
             self.asker: WrittenAnswer | ChosenAnswer = ChosenAnswer(load_prompts("choose-v1"), self.schema, self.proposer)
         else:
             self.proposer = None
@@ -144,10 +150,16 @@ class Summarizer:
     def from_settings(
         cls, backend: Backend, settings: Settings, observer: Observer | None = None, cache: ResultCache | None = None
     ) -> Summarizer:
-        proposer = Proposer(settings.nlp_model) if backend.chooses_from_candidates else None
+        profile = profile_for(backend.name, settings.strategy)
         return cls(
-            backend, max_attempts=settings.max_attempts, deadline=settings.deadline, observer=observer, cache=cache,
-            proposer=proposer,
+            backend,
+            max_attempts=settings.max_attempts,
+            deadline=settings.deadline,
+            observer=observer,
+            cache=cache,
+            profile=profile,
+            min_answer_tokens=settings.max_answer_tokens or 0,
+            proposer=Proposer(settings.nlp_model) if profile.strategy == "choose" else None,
         )
 
     async def ready(self) -> bool:
@@ -271,7 +283,7 @@ class Summarizer:
     def _article_budget(self) -> int:
         """The tokens of article that fit the model's context with the question around them."""
         room = self.backend.context_tokens() - self.asker.reserve_tokens(self.backend.count_tokens)
-        return max(min(room, self.backend.chunk_tokens or room), MIN_CHUNK_TOKENS)
+        return max(min(room, self.profile.chunk_tokens or room), MIN_CHUNK_TOKENS)
 
     async def _summarize_chunk(self, article: Article, chunk: Chunk, runs: list[_Run], deadline: float) -> Grounding:
         run = _Run(ArticleIndex(chunk.text, offset=chunk.start))
@@ -280,10 +292,10 @@ class Summarizer:
         return await self._attempt_until_accepted(question, run, deadline)
 
     async def _in_parallel(self, jobs: list[Callable[[], Awaitable[T]]]) -> list[T]:
-        """The jobs' results in order, at most backend.parallel_calls at a time; the first failure stops them all."""
+        """The jobs' results in order, at most profile.parallel_calls at a time; the first failure stops them all."""
         if len(jobs) == 1:
             return [await jobs[0]()]
-        slots = asyncio.Semaphore(self.backend.parallel_calls)
+        slots = asyncio.Semaphore(self.profile.parallel_calls)
 
         async def limited(job: Callable[[], Awaitable[T]]) -> T:
             async with slots:
@@ -345,14 +357,14 @@ class Summarizer:
             ) from None
         raise AssertionError("unreachable: tenacity either returns or reraises")
 
-    @staticmethod
-    def _request(question: Question, messages: tuple[Message, ...], deadline: float) -> ChatRequest:
+    def _request(self, question: Question, messages: tuple[Message, ...], deadline: float) -> ChatRequest:
         return ChatRequest(
             messages=messages,
             schema=question.schema,
             schema_name=question.schema_name,
             schema_hint=question.schema_hint,
             deadline=deadline,
+            max_tokens=max(question.answer_tokens, self.min_answer_tokens),
         )
 
     @staticmethod

@@ -25,6 +25,7 @@ from typing import Any, Callable, Mapping
 from .article import Article
 from .backends import Message
 from .nlp import Candidates, Proposer, Span
+from .profile import grammar_label
 from .resources import AnswerSchema, Prompts
 from .validate import SchemaValidator, check_schema, parse_json
 
@@ -39,6 +40,9 @@ PROPOSER_KEEPS_WHO, PROPOSER_KEEPS_WHERE = MAX_WHO, MAX_WHERE
 CHOICE_RESERVE_TOKENS = 900
 # Room for a written answer; a re-ask also carries the rejected one.
 ANSWER_RESERVE_TOKENS = 1500
+# A chosen answer at its longest: the field names and brackets, and per item its quotes and comma
+# and the whitespace that a JSON grammar lets a model put between items.
+CHOICE_FIELD_TOKENS, CHOICE_ITEM_TOKENS = 8, 8
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Question:
     schema_hint: str
     # The raw answer in the summary schema's shape; raises AnswerRejected.
     read: Callable[[str], dict[str, Any]]
+    # Tokens the answer may need at most: the model is stopped there.
+    answer_tokens: int
 
 
 _CLOSING_TAG = re.compile(r"<\s*/\s*article", re.IGNORECASE)
@@ -96,6 +102,7 @@ class WrittenAnswer:
             schema_name=self.schema.version.replace("-", "_"),
             schema_hint=self._hint,
             read=read,
+            answer_tokens=ANSWER_RESERVE_TOKENS,
         )
 
 
@@ -132,6 +139,7 @@ class ChosenAnswer:
             schema_name="choices",
             schema_hint=_hint(self.prompts, offer.schema),
             read=lambda raw: offer.summary(parse_json(raw), raw, self.schema),
+            answer_tokens=offer.answer_tokens(),
         )
 
 
@@ -154,6 +162,14 @@ class _Offer:
         }
         self.schema = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
         self._validator = SchemaValidator(self.schema)
+
+    def answer_tokens(self) -> int:
+        """The tokens of the longest answer the schema allows (a token is at least one byte)."""
+        needed = CHOICE_FIELD_TOKENS
+        for options, most in ((self.who, MAX_WHO), (self.where, MAX_WHERE)):
+            longest = sorted((len(label.encode()) for label in options), reverse=True)[:most]
+            needed += CHOICE_FIELD_TOKENS + sum(size + CHOICE_ITEM_TOKENS for size in longest)
+        return needed
 
     def summary(self, choices: Any, raw: str, summary_schema: AnswerSchema) -> dict[str, Any]:
         check_schema(choices, self._validator, raw)
@@ -186,14 +202,11 @@ class _Offer:
         return next((s for s in self.candidates.sentences if s.start <= span.start < s.end), span)
 
 
-_UNSAFE_FOR_GRAMMAR = re.compile(r'["\\\x00-\x1f\x7f]|[^\x00-\uffff]')
-
-
 def _labelled(spans: list[Span]) -> dict[str, Span]:
     """Each span under a label that a grammar literal can carry; the first span keeps a shared label."""
     labels: dict[str, Span] = {}
     for span in spans:
-        label = " ".join(_UNSAFE_FOR_GRAMMAR.sub(" ", span.text).split())
+        label = grammar_label(span.text)
         if label and label not in labels:
             labels[label] = span
     return labels

@@ -2,6 +2,9 @@
 
 Tests queue replies with `enqueue(...)`; benchmarks set `fallback` to answer
 every request without a script. Each request's JSON body is kept in `received`.
+With an `upstream` base URL it stands in front of a real model server: what is
+not scripted is passed on, and each status and body that server answered is kept
+in `forwarded`, so a test sees what was asked and what the real server said.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -79,11 +83,21 @@ class MixedReplies:
         return "good"
 
 
+@dataclass(frozen=True)
+class Forwarded:
+    """One answer of the upstream server, as it came."""
+
+    status: int
+    text: str
+
+
 class ChatServer:
-    def __init__(self, fallback: Callable[[dict[str, Any]], Reply] | None = None) -> None:
+    def __init__(self, fallback: Callable[[dict[str, Any]], Reply] | None = None, upstream: str | None = None) -> None:
         self.script: deque[Reply] = deque()
         self.received: list[dict[str, Any]] = []
         self.fallback = fallback
+        self.upstream = upstream
+        self.forwarded: list[Forwarded] = []
         self._lock = threading.Lock()
         self._running = ExitStack()
         self.base_url = ""
@@ -97,6 +111,7 @@ class ChatServer:
         with self._lock:
             self.script.clear()
             self.received.clear()
+            self.forwarded.clear()
             self.fallback = None
 
     def start(self) -> ChatServer:
@@ -123,6 +138,8 @@ class ChatServer:
             reply = self.script.popleft() if self.script else None
         if reply is None and self.fallback is not None:
             reply = self.fallback(body)
+        if reply is None and self.upstream is not None:
+            return await self._forward(body)
         if reply is None:
             reply = Reply.error(500, "no scripted reply left")
         if reply.delay:
@@ -130,6 +147,14 @@ class ChatServer:
         if reply.status != 200:
             return JSONResponse(reply.error_body, status_code=reply.status, headers=reply.headers)
         return JSONResponse(_completion(body, reply), headers=reply.headers)
+
+
+    async def _forward(self, body: dict[str, Any]) -> Response:
+        async with httpx.AsyncClient(timeout=None) as client:
+            answer = await client.post(f"{self.upstream}/chat/completions", json=body)
+        with self._lock:
+            self.forwarded.append(Forwarded(answer.status_code, answer.text))
+        return Response(answer.content, status_code=answer.status_code, media_type="application/json")
 
 
 def _completion(request: dict[str, Any], reply: Reply) -> dict[str, Any]:

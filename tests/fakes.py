@@ -13,9 +13,6 @@ from service.backends import ChatRequest, Completion, Usage
 class FakeBackend:
     name = "fake"
     model = "fake-model"
-    chooses_from_candidates = False
-    parallel_calls = 1
-    chunk_tokens = None
 
     def __init__(self) -> None:
         self.script: deque[Completion | Exception] = deque()

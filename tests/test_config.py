@@ -45,6 +45,9 @@ def test_inbound_keys_turn_on_the_default_rate_limit(settings_env):
         ("SUMMARIZER_MAX_CHARS", "lots"),
         ("SUMMARIZER_BACKEND", "gpt"),
         ("SUMMARIZER_RATE_LIMIT", "5/fortnight"),
+        ("SUMMARIZER_STRATEGY", "guess"),
+        ("SUMMARIZER_RESPONSE_FORMAT", "xml"),
+        ("SUMMARIZER_MAX_ANSWER_TOKENS", "0"),
     ],
 )
 def test_malformed_values_name_their_variable(settings_env, variable, value):

@@ -126,7 +126,7 @@ def test_a_double_quote_in_a_grammar_literal_is_refused_not_a_crash():
     async def ask() -> None:
         request = ChatRequest(
             messages=({"role": "user", "content": "Pick a label."},), schema=schema, schema_name="t",
-            schema_hint="", deadline=asyncio.get_running_loop().time() + 60,
+            schema_hint="", deadline=asyncio.get_running_loop().time() + 60, max_tokens=16,
         )
         await backend.complete(request)
 
@@ -169,7 +169,7 @@ def test_a_timed_out_generation_stops_instead_of_running_on():
         loop = asyncio.get_running_loop()
         request = ChatRequest(
             messages=({"role": "user", "content": "Write a very long story about a city. " + SEED_ARTICLE},),
-            schema=schema, schema_name="t", schema_hint="", deadline=loop.time() + 60,
+            schema=schema, schema_name="t", schema_hint="", deadline=loop.time() + 60, max_tokens=256,
         )
         await backend.ready()
         backend.count_tokens("warm")  # the model is loaded before the clock starts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import time
 
 from .chat_server import Reply
@@ -15,6 +16,13 @@ INVENTED = "Yevgeny Prigozhin"
 
 def post(client, text: str = SEED_ARTICLE, **fields):
     return client.post("/v1/summaries", json={"text": text, **fields})
+
+
+def timed_post(client):
+    """The response to the seed article, and the seconds it took."""
+    started = time.monotonic()
+    response = post(client)
+    return response, time.monotonic() - started
 
 
 def assert_grounded(body: dict) -> None:
@@ -48,6 +56,7 @@ def test_request_asks_for_strict_json_schema_and_delimits_the_article(chat, serv
     schema = sent["response_format"]["json_schema"]["schema"]
     assert "$schema" not in schema and schema["additionalProperties"] is False
     assert sent["temperature"] == 0
+    assert sent["max_tokens"] == 1500, "a written answer is capped at what it needs"
     system, user = sent["messages"]
     assert "not instructions" in system["content"]
     assert f"<article>\n{SEED_ARTICLE}\n</article>" in user["content"]
@@ -153,9 +162,7 @@ def test_server_errors_are_retried_by_the_transport_layer(chat, service_on):
 def test_rate_limit_honours_retry_after(chat, service_on):
     chat.enqueue(Reply.error(429, "slow down", headers={"Retry-After": "1"}), seed_answer())
     with service_on() as client:
-        started = time.monotonic()
-        response = post(client)
-        elapsed = time.monotonic() - started
+        response, elapsed = timed_post(client)
     assert response.status_code == 200
     assert elapsed >= 0.95
 
@@ -163,9 +170,7 @@ def test_rate_limit_honours_retry_after(chat, service_on):
 def test_retry_after_past_the_deadline_gives_503_at_once(chat, service_on):
     chat.enqueue(Reply.error(429, "quota", headers={"Retry-After": "90"}))
     with service_on(deadline="10") as client:
-        started = time.monotonic()
-        response = post(client)
-        elapsed = time.monotonic() - started
+        response, elapsed = timed_post(client)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "90"
     assert response.json()["error"]["code"] == "backend_unavailable"
@@ -181,7 +186,7 @@ def test_persistent_server_errors_give_503(chat, service_on):
     assert len(chat.received) == 4
 
 
-def test_slow_reply_past_the_timeout_is_retried(chat, service_on):
+def test_a_call_that_stalled_is_asked_again_when_a_whole_call_still_fits_the_deadline(chat, service_on):
     chat.enqueue(Reply.json(seed_answer(), delay=2.0), seed_answer())
     with service_on(timeout="0.5") as client:
         response = post(client)
@@ -189,27 +194,120 @@ def test_slow_reply_past_the_timeout_is_retried(chat, service_on):
     assert len(chat.received) == 2
 
 
+def test_a_slow_answer_is_not_asked_again_when_the_deadline_cannot_hold_another_call(chat, service_on):
+    chat.enqueue(Reply.json(seed_answer(), delay=3.0), seed_answer())
+    with service_on(timeout="1", deadline="1.8") as client:
+        response, elapsed = timed_post(client)
+    assert response.status_code == 504
+    assert response.json()["error"]["code"] == "deadline_exceeded"
+    assert len(chat.received) == 1, "the server had the request; it was not asked from scratch again"
+    assert elapsed < 1.5, "the rest of the deadline is not spent waiting"
+
+
 def test_deadline_bounds_the_whole_request(chat, service_on):
     chat.enqueue(*[Reply.json(seed_answer(), delay=5.0) for _ in range(3)])
     with service_on(deadline="1", timeout="30") as client:
-        started = time.monotonic()
-        response = post(client)
-        elapsed = time.monotonic() - started
+        response, elapsed = timed_post(client)
     assert response.status_code == 504
     assert response.json()["error"]["code"] == "deadline_exceeded"
     assert elapsed < 2
 
 
-def test_unsupported_json_schema_falls_back_to_json_object_and_remembers(chat, service_on):
+def formats_sent(chat) -> list[str]:
+    """Each request's response format: its type, `+schema` when a schema went with json_object."""
+    formats = []
+    for body in chat.received:
+        field = body.get("response_format", {"type": "prompt"})
+        formats.append(field["type"] + ("+schema" if "schema" in field else ""))
+    return formats
+
+
+def test_unsupported_json_schema_falls_back_to_json_object_with_the_schema_and_remembers(chat, service_on, caplog):
     rejection = Reply.error(400, "response_format json_schema is not supported by this server")
     chat.enqueue(rejection, seed_answer(), seed_answer())
+    with caplog.at_level(logging.WARNING, logger="service.backends.response_formats"):
+        with service_on() as client:
+            assert post(client).status_code == 200
+            assert post(client, title="Second save").status_code == 200
+    assert formats_sent(chat) == ["json_schema", "json_object+schema", "json_object+schema"]
+    assert chat.received[1]["response_format"]["schema"]["additionalProperties"] is False
+    assert "JSON Schema" not in chat.received[1]["messages"][0]["content"], "the server holds the answer to it"
+    changes = [r.getMessage() for r in caplog.records if r.name == "service.backends.response_formats"]
+    assert changes == [f"the model server at {chat.base_url} rejected response_format json_schema (HTTP 400); "
+                       "asking with json_object+schema from now on"]
+
+
+def test_a_500_that_rejects_the_format_moves_down_to_the_prompt_without_transport_retries(chat, service_on):
+    chat.enqueue(
+        Reply.error(500, "1 validation error: ('body', 'response_format', 'type') Input should be 'text' or 'json_object'"),
+        Reply.error(500, "Traceback (most recent call last): ... in _grammar_for_response_format"),
+        Reply.error(422, "Unrecognized schema keyword 'additionalProperties'"),
+        seed_answer(),
+    )
+    with service_on() as client:
+        response = post(client)
+    assert response.status_code == 200
+    assert formats_sent(chat) == ["json_schema", "json_object+schema", "json_object", "prompt"]
+    assert '"additionalProperties": false' in chat.received[3]["messages"][0]["content"], "the schema told in the prompt"
+
+
+def test_an_error_that_does_not_name_the_format_is_a_transport_failure_not_a_rejection(chat, service_on):
+    chat.enqueue(Reply.error(500, "CUDA out of memory"), seed_answer())
     with service_on() as client:
         assert post(client).status_code == 200
+    assert formats_sent(chat) == ["json_schema", "json_schema"]
+
+
+def test_a_pinned_format_is_the_only_one_asked_for(chat, service_on):
+    chat.enqueue(Reply.error(500, "Input should be 'text' or 'json_object' (response_format)"))
+    with service_on(response_format="json_schema") as client:
+        response = post(client)
+    assert response.status_code == 502, "a rejection is not retried as if the server were down"
+    assert response.json()["error"]["message"] == "the model server rejected the request (HTTP 500)"
+    assert formats_sent(chat) == ["json_schema"]
+
+
+def test_a_pinned_json_object_sends_the_schema_where_the_server_takes_it(chat, service_on):
+    chat.enqueue(seed_answer(), Reply.error(400, "Unknown field response_format.schema"), seed_answer())
+    with service_on(response_format="json_object") as client:
+        assert post(client).status_code == 200
         assert post(client, title="Second save").status_code == 200
-    formats = [r.get("response_format", {}).get("type") for r in chat.received]
-    assert formats == ["json_schema", "json_object", "json_object"]
-    assert '"additionalProperties": false' in chat.received[1]["messages"][0]["content"]
-    assert "JSON Schema" not in chat.received[0]["messages"][0]["content"]
+    assert formats_sent(chat) == ["json_object+schema", "json_object+schema", "json_object"]
+    assert "JSON Schema" in chat.received[2]["messages"][0]["content"]
+
+
+def test_the_prompt_format_sends_no_response_format(chat, service_on):
+    chat.enqueue(seed_answer())
+    with service_on(response_format="prompt") as client:
+        assert post(client).status_code == 200
+    assert formats_sent(chat) == ["prompt"]
+    assert "JSON Schema" in chat.received[0]["messages"][0]["content"]
+
+
+def test_the_answer_cap_can_be_raised_and_takes_the_name_the_server_asks_for(chat, service_on):
+    unsupported = Reply.error(400, "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                                   "Use 'max_completion_tokens' instead.")
+    chat.enqueue(unsupported, seed_answer())
+    with service_on(max_answer_tokens="4000") as client:
+        assert post(client).status_code == 200
+    first, second = chat.received
+    assert first["max_tokens"] == 4000 and "max_completion_tokens" not in first
+    assert second["max_completion_tokens"] == 4000 and "max_tokens" not in second
+
+
+def test_upstream_text_goes_to_the_request_log_line_never_to_the_client(chat, service_on, caplog):
+    leak = 'Traceback (most recent call last):\n  File "/srv/models/server.py", line 12\nKeyError: http://admin:pw@10.0.0.5'
+    chat.enqueue(*[Reply.error(500, leak) for _ in range(4)])
+    with caplog.at_level(logging.INFO, logger="service.requests"):
+        with service_on() as client:
+            response = client.post("/v1/summaries", json={"text": SEED_ARTICLE}, headers={"X-Request-ID": "r-leak"})
+    assert response.status_code == 503
+    assert response.json()["error"]["message"] == "the model server failed to answer (HTTP 500)"
+    for fragment in ("Traceback", "/srv/models", "10.0.0.5", "KeyError", chat.base_url):
+        assert fragment not in response.text
+    (line,) = [r.fields for r in caplog.records if r.name == "service.requests"]
+    assert line["request_id"] == "r-leak" and line["error"] == "backend_unavailable"
+    assert "/srv/models/server.py" in line["upstream"]
 
 
 def test_provider_rejecting_the_call_is_a_502_backend_error(chat, service_on):
@@ -228,3 +326,18 @@ def test_readyz_reflects_the_model_server(chat, service_on, settings_env):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "backend_unavailable"
+
+
+def test_choosing_through_a_server_sends_the_enum_constrained_schema(chat, service_on):
+    chat.enqueue({"who": ["Israel"], "where": ["Kalsu Base"]})
+    with service_on(strategy="choose") as client:
+        response = post(client)
+    assert response.status_code == 200, response.text
+    assert response.json()["meta"]["prompt_version"] == "choose-v1"
+    sent = chat.received[0]
+    schema = sent["response_format"]["json_schema"]["schema"]
+    labels = schema["properties"]["who"]["items"]["enum"] + schema["properties"]["where"]["items"]["enum"]
+    assert "Israel" in labels and "Kalsu Base" in labels
+    assert schema["properties"]["who"]["maxItems"] == 6
+    longest_answer = json.dumps({"who": labels, "where": labels})
+    assert 100 < sent["max_tokens"] < 2 * len(longest_answer.encode()), "capped at what the choice can need"

@@ -3,6 +3,8 @@
 A backend is one small class with one job, `complete(request) -> Completion`.
 It turns its SDK's failures into BackendError / BackendUnavailable at its edge
 and retries only transport failures; judging the answer is the pipeline's job.
+A backend is transport only: how a model is asked (its strategy, how many
+chunks at once) is its profile, in service.profile.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class ChatRequest:
     schema_hint: str
     # Event-loop time (asyncio.get_running_loop().time()) by which the answer is needed.
     deadline: float
+    # Tokens the answer may take at most; an answer cut there is reported as truncated.
+    max_tokens: int
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,6 @@ class Completion:
 class Backend(Protocol):
     name: str
     model: str
-    # True for a model that should choose among the article's candidates rather than write the summary.
-    chooses_from_candidates: bool
-    # How many chunks of a long article may be asked at once.
-    parallel_calls: int
-    # Article tokens per chunk at most, when the backend reads shorter chunks faster than long
-    # ones; None: as many as the context holds.
-    chunk_tokens: int | None
 
     async def complete(self, request: ChatRequest) -> Completion: ...
 

