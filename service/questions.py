@@ -151,7 +151,7 @@ class _Offer:
             for field_name, options, most in (("who", self.who, MAX_WHO), ("where", self.where, MAX_WHERE))
             if options
         }
-        """The tokens of the longest answer the schema allows (a token is at least one byte), capped."""
+        self.schema = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
         self._validator = SchemaValidator(self.schema)
 
     def answer_tokens(self) -> int:
