@@ -43,6 +43,9 @@ ANSWER_RESERVE_TOKENS = 1500
 # A chosen answer at its longest: the field names and brackets, and per item its quotes and comma
 # and the whitespace that a JSON grammar lets a model put between items.
 CHOICE_FIELD_TOKENS, CHOICE_ITEM_TOKENS = 8, 8
+# Never more than the embedded model was measured with: inside a grammar a small model that
+# loses its way pads with whitespace until the cap, and each token costs it time.
+MAX_CHOICE_TOKENS = 256
 
 
 @dataclass(frozen=True)
@@ -164,12 +167,12 @@ class _Offer:
         self._validator = SchemaValidator(self.schema)
 
     def answer_tokens(self) -> int:
-        """The tokens of the longest answer the schema allows (a token is at least one byte)."""
+        """The tokens of the longest answer the schema allows (a token is at least one byte), at most MAX_CHOICE_TOKENS."""
         needed = CHOICE_FIELD_TOKENS
         for options, most in ((self.who, MAX_WHO), (self.where, MAX_WHERE)):
             longest = sorted((len(label.encode()) for label in options), reverse=True)[:most]
             needed += CHOICE_FIELD_TOKENS + sum(size + CHOICE_ITEM_TOKENS for size in longest)
-        return needed
+        return min(needed, MAX_CHOICE_TOKENS)
 
     def summary(self, choices: Any, raw: str, summary_schema: AnswerSchema) -> dict[str, Any]:
         check_schema(choices, self._validator, raw)
