@@ -19,6 +19,7 @@ denial: a missing denial is better than one put in the wrong mouth.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,6 +78,8 @@ class DenialFinder:
         self.matcher, self.cues, self.names = matcher, matcher.table, names
         self._found: list[DenialCue] = []
         self._sentences = list(doc.sents)
+        # Sorted, for counting the sentences between two places: pronouns look back a few.
+        self._sentence_starts = [sentence.start_char for sentence in self._sentences]
         # Each rule of the matcher, and the syntax that a match must have to be a cue.
         self._checks: dict[str, Callable[[Token], _Cue | None]] = {
             "verb": self._verb_cue, "noun": self._noun_cue, "refusal": self._refusal,
@@ -198,7 +201,7 @@ class DenialFinder:
     def _reporting_verb(self, token: Token) -> Token | None:
         """The verb of saying whose clause holds this token, if any."""
         for ancestor in token.ancestors:
-            if ancestor.lemma_.lower() in self.cues.reporting and ancestor.pos_ == "VERB":
+            if _is_reporting(ancestor, self.cues):
                 return ancestor
         # "“We had nothing to do with it,” the spokesman said." is parsed the other way round at times.
         return next((c for c in token.children if c.dep_ in ("parataxis", "advcl") and
@@ -211,7 +214,7 @@ class DenialFinder:
         at = self._sentences.index(sentence)
         for neighbour in self._sentences[at + 1:at + 2] + self._sentences[max(at - 1, 0):at]:
             for word in neighbour:
-                if word.pos_ == "VERB" and word.lemma_.lower() in self.cues.reporting:
+                if _is_reporting(word, self.cues):
                     subject = _subject(word)
                     if subject is not None and subject.lower_ not in _FIRST_PERSON:
                         return subject
@@ -291,7 +294,8 @@ class DenialFinder:
         return None
 
     def _sentences_between(self, start: int, end: int) -> int:
-        return sum(1 for s in self._sentences if start < s.start_char <= end)
+        """How many sentences begin after character `start` and at or before `end`."""
+        return bisect_right(self._sentence_starts, end) - bisect_right(self._sentence_starts, start)
 
     # ------------------------------------------------------------------ what was denied
 

@@ -108,7 +108,7 @@ def mentions(doc: Doc, skipped: list[tuple[int, int]], names: NameTable) -> list
         if ent.label_ not in _KIND_OF_LABEL:
             continue
         tokens = _trimmed(ent, names, titled=ent.label_ == "PERSON")
-        if tokens is None or any(a <= tokens.start_char < b for a, b in skipped):
+        if tokens is None or _inside(tokens, skipped):
             continue
         if len(tokens) == 1 and tokens.text.lower() in lower_case:
             continue
@@ -155,7 +155,7 @@ def _unlabelled(doc: Doc, found: list[Mention], skipped: list[tuple[int, int]], 
             continue
         start = min((t.i for t in token.subtree if t.pos_ == "PROPN" and t.i <= token.i), default=token.i)
         tokens = doc[start:token.i + 1]
-        if any(t.pos_ != "PROPN" or t.i in taken for t in tokens) or any(a <= tokens.start_char < b for a, b in skipped):
+        if any(t.pos_ != "PROPN" or t.i in taken for t in tokens) or _inside(tokens, skipped):
             continue
         trimmed = _trimmed(tokens, names)
         if trimmed is None or trimmed.text.lower() in names.wires:
@@ -165,6 +165,10 @@ def _unlabelled(doc: Doc, found: list[Mention], skipped: list[tuple[int, int]], 
         elif _locates(_chain_head(token), names, strictly=True):
             extra.append(Mention(trimmed, "LOC"))
     return extra
+
+
+def _inside(tokens: TokenSpan, skipped: list[tuple[int, int]]) -> bool:
+    return any(start <= tokens.start_char < end for start, end in skipped)
 
 
 def _not_name(token: Token) -> bool:

@@ -119,7 +119,7 @@ def _credits(text: str, names: NameTable) -> list[tuple[int, int]]:
     return ranges
 
 
-def _sentences(text: str, doc, dateline: Span | None) -> list[Span]:  # type: ignore[no-untyped-def]
+def _sentences(text: str, doc: Doc, dateline: Span | None) -> list[Span]:
     """spaCy's sentences, trimmed, without the dateline and without lines of no words."""
     found = []
     after = dateline.end if dateline else 0
