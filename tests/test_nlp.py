@@ -158,6 +158,8 @@ DENIALS = [
     ("withheld:comment", "Brazil's federal police said they would not comment further.", "no_comment",
      "Brazil's federal police", None),
     ("withheld:confirm", "Acme Corp did not confirm or deny the report.", "no_comment", "Acme Corp", "the report"),
+    ("withheld:admit", "Acme Corp neither admitted nor denied the findings.", "no_comment", "Acme Corp",
+     "the findings"),
     ("disowned", "The Helios Group said it had not carried out any strikes in the area.", "explicit", "Helios Group",
      "had not carried out any strikes in the area"),
     ("phrase:not true", "Later, Downing Street issued a statement saying the accusations are not true.", "explicit",
@@ -177,6 +179,7 @@ DENIALS = [
     ("phrase:no breach", 'Bank of Kent said: "There was no breach at all."', "explicit", "Bank of Kent", None),
     ("phrase:without merit", 'Pozen said the allegations are "completely without merit."', "implicit", "Pozen",
      None),
+    ("phrase:meritless", "Exxon called the lawsuit meritless.", "implicit", "Exxon", None),
     ("phrase:lacking credibility", "Acme Corp said the study was lacking credibility.", "implicit", "Acme Corp",
      None),
     ("phrase:lacks credibility", "Acme Corp said the study lacks credibility.", "implicit", "Acme Corp", None),
@@ -208,6 +211,13 @@ PARTIES = [
      "“The report is false. It is a complete fabrication,” Acme Corp said in a statement.", "Acme Corp"),
     ("quotation-after-its-speaker",
      "Acme Corp said in a statement: “We have seen the report. The report is false.”", "Acme Corp"),
+    ("representatives-for", "Representatives for Netflix declined to comment on the deal.", "Netflix"),
+    ("apposition", "The company, Nordic Timber, denied polluting the river.", "Nordic Timber"),
+    ("standalone-institution", "Police declined to say whether anyone had been arrested.", "Police"),
+    ("institution-with-its-name", "The Ministry of Health said the report was false.", "Ministry of Health"),
+    ("institution-named-long-before",
+     "Brazilian police arrested a man in Sao Paulo on Monday. He was held overnight. A judge ordered his release. "
+     "His lawyer spoke to reporters. The police would not comment further.", "Brazilian police"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),
@@ -227,6 +237,15 @@ def test_denial_cues(proposer: Proposer, entry: str, text: str, kind: str, party
 def test_denial_parties(proposer: Proposer, text: str, party: str) -> None:
     candidates = proposer.propose(text)
     assert [d.party.text for d in candidates.denials] == [party]
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("Acme Corp and Helios Group denied the report.", "explicit"),
+    ("Neither Acme Corp nor Helios Group would comment on the report.", "no_comment"),
+])
+def test_each_coordinated_subject_is_a_party(proposer: Proposer, text: str, kind: str) -> None:
+    candidates = proposer.propose(text)
+    assert [(d.party.text, d.kind) for d in candidates.denials] == [("Acme Corp", kind), ("Helios Group", kind)]
 
 
 def test_every_entry_of_the_cue_table_has_a_row() -> None:
@@ -254,6 +273,11 @@ FALSE_FRIENDS = [
     ("rejected-ballots", "Officials counted 2,000 rejected ballots in the district."),
     ("dismissed-the-coach", "Acme United dismissed the coach after the defeat."),
     ("did-not-deny", "Acme Corp did not deny the report."),
+    ("neither-denied", "Neither Acme Corp nor Helios Group denied the report."),
+    ("did-not-admit", "Acme Corp did not admit wrongdoing in the settlement."),
+    ("has-not-commented-publicly", "Acme Corp has not commented publicly on the report."),
+    ("officials-unnamed", "Officials said the claims were untrue."),
+    ("a-court-rules", "The court rejected the claims."),
     ("could-not-confirm", "Police could not confirm the number of dead."),
     ("fact-not-speech", "Acme Corp was not involved in the attack."),
     ("subject-not-an-actor", "The report denied the existence of the files."),

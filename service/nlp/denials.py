@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 from spacy.vocab import Vocab
 
-from .entities import Ranked, Referent
+from .entities import Mention, Ranked, Referent
 from .spans import DenialCue, DenialKind, Span
 from .tables import CueTable, NameTable
 
@@ -97,18 +97,18 @@ class DenialFinder:
             for cue in sorted(self._cues_in(sentence), key=lambda c: c.words.start):
                 if any(c.start <= cue.token.idx < c.end for c in claims):
                     continue  # "denied reports that Y rejected the deal": Y's act is the claim denied
-                party = self._party(cue)
-                if party is None:
+                parties = self._parties(cue)
+                if not parties:
                     continue
                 denied = self._denied(cue)
                 claims.append(denied)
-                self._found.append(DenialCue(
+                self._found.extend(DenialCue(
                     sentence=self._span(sentence.start, sentence.end),
                     cue=self._span(cue.words.start, cue.words.end),
                     kind=cue.kind,
                     party=party.name(self.article),
                     denied=denied,
-                ))
+                ) for party in parties)
         return self._found
 
     # ------------------------------------------------------------------ cues
@@ -158,15 +158,18 @@ class DenialFinder:
         return None
 
     def _withheld(self, token: Token) -> _Cue | None:
-        no_refusal = self.cues.withheld[token.lemma_.lower()]
+        entry = self.cues.withheld[token.lemma_.lower()]
         carrier = token if _negated(token) else _negated_wish(token)
         if carrier is None:
             return None
-        helpers = [c for w in {token, carrier} for c in w.children if c.dep_ in ("aux", "neg", "advmod", "acomp")]
-        if any(h.lower_ in no_refusal or h.lemma_.lower() in no_refusal for h in helpers):
+        joined = [c for c in token.children if c.dep_ in ("cc", "conj")]
+        if entry.only_with and not any(c.lemma_.lower() in entry.only_with for c in joined):
+            return None
+        helpers = [c for w in {token, carrier} for c in w.children if c.dep_ in ("aux", "neg", "advmod", "acomp", "preconj")]
+        if any(h.lower_ in entry.not_with or h.lemma_.lower() in entry.not_with for h in helpers):
             return None  # "could not confirm": unable, not unwilling
         first = min([token.i, *(h.i for h in helpers)])
-        last = max([token.i, *(c.i for c in token.children if c.dep_ in ("cc", "conj"))])
+        last = max([token.i, *(c.i for c in joined)])
         return _Cue(token, token.doc[first:last + 1], "no_comment")
 
     def _disowned(self, token: Token) -> _Cue | None:
@@ -178,6 +181,17 @@ class DenialFinder:
         return _Cue(token, token.doc[min([token.i, *helpers]):token.i + 1], "explicit", spoken=True)
 
     # ------------------------------------------------------------------ the party
+
+    def _parties(self, cue: _Cue) -> list[Referent]:
+        """The cue's party, and each actor joined to its subject: "Smith and Jones denied", "neither X nor Y"."""
+        party = self._party(cue)
+        if party is None:
+            return []
+        own = _subject(cue.token)
+        if own is None or self._actor(own) is not party:
+            return [party]  # the party speaks for the subject: a spokesman, a pronoun, a quotation
+        joined = (self._actor(c) for c in own.children if c.dep_ == "conj")
+        return [party, *(r for r in joined if r is not None and r is not party)]
 
     def _party(self, cue: _Cue) -> Referent | None:
         own = _subject(cue.token)
@@ -222,7 +236,11 @@ class DenialFinder:
 
     def _actor(self, subject: Token) -> Referent | None:
         """The named actor a subject stands for, or None when it names no actor."""
-        referent = self.ranked.referent_at.get(subject.i)
+        speaks_for = subject.lemma_.lower() in self.names.spokespeople  # "representatives for X"
+        named = [self.ranked.referent_at[c.i] for c in subject.children
+                 if c.dep_ == "appos" and c.i in self.ranked.referent_at and not speaks_for]
+        # A name, or an unnamed subject with one in apposition: "the company, Acme Corp, denied".
+        referent = self.ranked.referent_at.get(subject.i) or next(iter(named), None)
         if referent is not None:
             if referent.kind == "person":
                 return self._employer(subject) or referent
@@ -230,8 +248,10 @@ class DenialFinder:
         lower = subject.lower_
         if lower in _RELATIVE and subject.head.dep_ == "relcl":
             return self._actor(subject.head.head)  # "Acme Corp, which denies the allegations, ..."
-        if lower in self.names.spokespeople or lower in self.names.institutions:
+        if speaks_for:
             return self._spoken_for(subject)
+        if lower in self.names.institutions:
+            return self._spoken_for(subject) or self._institution(subject)
         if lower in _PERSON_PRONOUNS or lower in self.names.titles and subject.pos_ == "NOUN":
             return self._antecedent(subject, person=True)
         if lower in _THING_PRONOUNS:
@@ -239,6 +259,21 @@ class DenialFinder:
         if subject.pos_ == "NOUN" and any(c.lower_ == "the" for c in subject.children):
             return self._antecedent(subject, person=False, head=lower)
         return None
+
+    def _institution(self, noun: Token) -> Referent | None:
+        """ "Police declined to say", "the army denied": an institution the article names no better.
+
+        The article's own name for it comes first ("the ministry" after "Kenya's interior
+        ministry"); only institutions that say who they are stand alone.
+        """
+        if noun.lower_ not in self.names.standalone_institutions:
+            return None
+        named = [r for i, r in self.ranked.referent_at.items() if i < noun.i and r.longest.tokens.root.lower_ == noun.lower_]
+        if named:
+            return named[-1]  # the article's earlier name for it, however far back: "the police" of "Brazilian police"
+        before = [c.i for c in noun.children if c.dep_ in ("compound", "amod") and c.i < noun.i]
+        after = [c.right_edge.i for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"]  # "ministry of health"
+        return Referent([Mention(noun.doc[min([noun.i, *before]):max([noun.i, *after]) + 1], "GROUP")])
 
     def _employer(self, name: Token) -> Referent | None:
         """ "Ministry of External Affairs Spokesperson Arindam Bagchi": the ministry speaks through its spokesperson."""
@@ -330,10 +365,17 @@ class DenialFinder:
 
 
 def _negated(token: Token, *, own: bool = False) -> bool:
-    """ "did not deny", and for "did not confirm or deny", the second verb too."""
-    if any(c.dep_ == "neg" for c in token.children):
+    """ "did not deny", "neither X nor Y would comment", and the second verb of "did not confirm or deny"."""
+    if any(_negates(c) for c in token.children):
         return True
-    return not own and token.dep_ == "conj" and any(c.dep_ == "neg" for c in token.head.children)
+    subject = next((c for c in token.children if c.dep_ in _SUBJECTS), None)
+    if subject is not None and any(_negates(c) for c in subject.children):
+        return True
+    return not own and token.dep_ == "conj" and any(_negates(c) for c in token.head.children)
+
+
+def _negates(child: Token) -> bool:
+    return child.dep_ == "neg" or child.lower_ == "neither"  # parsed as preconj, and as det before a name
 
 
 def _negated_wish(token: Token) -> Token | None:

@@ -33,7 +33,7 @@ _KIND_OF_LABEL: dict[str, EntityKind] = {
 }
 # Words an acronym skips in its long form: "Bank of England" is "BoE", "BOE".
 _ACRONYM_SKIPS = {"of", "and", "the", "for", "de", "&", "on", "in"}
-_LEADING_JUNK = {"the", "a", "an", "'s", "’s", "late"}
+_LEADING_JUNK = {"the", "a", "an", "'s", "’s", "late", "neither", "both", "either"}
 _NAME_PARTICLES = {"al", "el", "de", "da", "van", "von", "bin", "ibn", "abu", "du", "le", "la", "der", "den"}
 _SUBJECT = {"nsubj", "nsubjpass", "csubj"}
 # What the tagger knows to be no name of an actor or a place ("in July", "in the Asian Cup").

@@ -32,6 +32,14 @@ class VerbCue:
 
 
 @dataclass(frozen=True)
+class WithheldCue:
+    # The helpers that make its negation no refusal ("could not confirm").
+    not_with: frozenset[str]
+    # When given, it withholds only beside one of these verbs ("neither admitted nor denied").
+    only_with: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class WordsCue:
     words: tuple[str, ...]
     kind: DenialKind
@@ -44,8 +52,7 @@ class CueTable:
     refusals: frozenset[str]
     refused_infinitives: frozenset[str]
     refused_requests: frozenset[str]
-    # Lemma -> the helpers that make its negation no refusal ("could not confirm").
-    withheld: dict[str, frozenset[str]]
+    withheld: dict[str, WithheldCue]
     disowned: frozenset[str]
     phrases: tuple[WordsCue, ...]
     claims: frozenset[str]
@@ -58,6 +65,7 @@ class NameTable:
     photo_credits: frozenset[str]
     dateline: re.Pattern[str]
     institutions: frozenset[str]
+    standalone_institutions: frozenset[str]
     titles: frozenset[str]
     spokespeople: frozenset[str]
     place_heads: frozenset[str]
@@ -93,7 +101,10 @@ def cue_table() -> CueTable:
         refusals=_lower(data["refusal"]["lemmas"]),
         refused_infinitives=_lower(data["refusal"]["infinitives"]),
         refused_requests=_lower(data["refusal"]["requests"]),
-        withheld={entry["lemma"]: _lower(entry["not_with"]) for entry in data["withheld"]},
+        withheld={
+            entry["lemma"]: WithheldCue(_lower(entry["not_with"]), _lower(entry.get("only_with", [])))
+            for entry in data["withheld"]
+        },
         disowned=_lower(data["disowned"]["lemmas"]),
         phrases=tuple(WordsCue(tuple(entry["words"]), entry["kind"]) for entry in data["phrase"]),
         claims=_lower(data["claims"]["nouns"]),
@@ -109,6 +120,7 @@ def name_table() -> NameTable:
         photo_credits=_lower(data["photo_credits"]),
         dateline=re.compile(data["dateline"], re.MULTILINE),
         institutions=_lower(data["institutions"]),
+        standalone_institutions=_lower(data["standalone_institutions"]),
         titles=_lower(data["titles"]),
         spokespeople=_lower(data["spokespeople"]),
         place_heads=_lower(data["place_heads"]),
