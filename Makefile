@@ -34,10 +34,10 @@ test: $(INSTALLED) $(CHROMIUM) $(REDIS)
 	$(BIN)/python -m pytest
 
 bench: $(INSTALLED)
-	$(BIN)/python bench/throughput.py
-	$(BIN)/python bench/reliability.py
-	$(BIN)/python bench/embedded.py
+	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.reliability
+	$(BIN)/python -m bench.embedded
 
 eval: $(INSTALLED)
 	$(BIN)/summarizer eval ../shared/data/dev_articles.jsonl --concurrency 1 --report out/eval
-	$(BIN)/python bench/readme_eval.py out/eval/scores.json README.md
+	$(BIN)/python -m bench.readme_eval out/eval/scores.json README.md

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
 
-from .chat_server import Reply
-from .conftest import DATA, SEED_ARTICLE, seed_answer
+from .support.articles import DATA, SEED_ARTICLE, seed_answer
+from .support.chat_server import Reply
+from .support.environment import clean_environment
+from .support.serving import free_port
 
 
 def run_cli(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SUMMARIZER_") and k != "OPENAI_API_KEY"}
-    environment.update({f"SUMMARIZER_{k.upper()}": v for k, v in env.items()})
+    environment = clean_environment(**env)
     return subprocess.run(
         [sys.executable, "-m", "service", *args],
         input=stdin, capture_output=True, text=True, env=environment, timeout=60,
@@ -65,10 +64,8 @@ def test_malformed_setting_stops_start_up_naming_the_variable():
 
 
 def test_serve_answers_http(chat):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    environment = {**os.environ, "SUMMARIZER_BASE_URL": chat.base_url, "SUMMARIZER_MODEL": "test-model"}
+    port = free_port()
+    environment = clean_environment(base_url=chat.base_url, model="test-model")
     server = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port)],
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -23,7 +23,7 @@ from tenacity import (
 )
 
 from ..errors import BackendError, BackendUnavailable, CallTimedOut
-from . import ChatRequest, Completion, Message, Usage
+from .base import ChatRequest, Completion, Message, Usage
 from .openai_errors import rejected, translate, what_the_server_said
 from .response_formats import (
     ENFORCED,
