@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from service.models import SummaryResponse
+from service.summary import SummaryResponse
 
 from service.config import load_settings
 from service.errors import BackendUnavailable
