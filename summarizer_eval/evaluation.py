@@ -54,7 +54,7 @@ class Record:
     title: str | None
     gold: dict[str, Any] | None = None  # development-set format
     acceptable: dict[str, Any] = field(default_factory=dict)
-    primary: dict[str, list[str]] | None = None  # Giveme5W1H: the annotators' phrases per field
+    primary: dict[NameField, list[str]] | None = None  # Giveme5W1H: the annotators' phrases per field
 
 
 @dataclass
@@ -168,7 +168,7 @@ def _field_scores(outcomes: list[Outcome]) -> dict[str, dict[str, dict[str, floa
 
 
 def _false_alarms(outcomes: list[Outcome]) -> dict[str, int]:
-    without = [o for o in outcomes if not o.record.gold["denials"]]
+    without = [o for o in outcomes if o.record.gold is not None and not o.record.gold["denials"]]
     return {
         "articles_without_denials": len(without),
         "system": sum(1 for o in without if o.names["denials"]),
@@ -177,11 +177,12 @@ def _false_alarms(outcomes: list[Outcome]) -> dict[str, int]:
 
 
 def _primary_recall(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
-    result = {}
+    result: dict[str, dict[str, float]] = {}
     for name in PRIMARY_FIELDS:
-        scored = [o for o in outcomes if o.record.primary[name]]
-        found = sum(primary_found(o.names[name], o.record.primary[name]) for o in scored)
-        found_by_baseline = sum(primary_found(o.baseline[name], o.record.primary[name]) for o in scored)
+        # Each article with an annotated primary item, and the annotators' phrases for it.
+        scored = [(o, o.record.primary[name]) for o in outcomes if o.record.primary and o.record.primary[name]]
+        found = sum(primary_found(o.names[name], phrases) for o, phrases in scored)
+        found_by_baseline = sum(primary_found(o.baseline[name], phrases) for o, phrases in scored)
         result[name] = {
             "articles": len(scored),
             "system": found / len(scored) if scored else 0.0,

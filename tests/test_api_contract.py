@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from service.summary import SummaryResponse
 
 from service.config import load_settings
 from service.errors import BackendUnavailable
 from service.http.app import create_app
+from service.summary import SummaryResponse
 
 from .support.articles import SEED_ARTICLE, seed_answer
 

@@ -103,3 +103,38 @@ def test_summarize_an_html_file(chat, tmp_path):
     body = json.loads(done.stdout)
     assert body["article_text"].startswith("Missiles hit militia base in Iraq")
     assert "SCRIPT-TEXT" not in chat.received[0]["messages"][1]["content"]
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_environment(**env), timeout=120
+    )
+
+
+def test_serving_loads_none_of_the_developer_tools(chat):
+    # tqdm is left out of the check: spaCy, a dependency of the service, imports it itself.
+    served = run_python(
+        "import sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from service.cli import main\n"
+        "from service.http.app import create_app\n"
+        "with TestClient(create_app()) as client:\n"
+        "    assert client.get('/readyz').status_code == 200\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'matplotlib', 'summarizer_eval'}))\n",
+        base_url=chat.base_url, model="test-model",
+    )
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.strip() == "[]"
+
+
+def test_eval_without_the_eval_extra_says_how_to_install_it(tmp_path):
+    # None in sys.modules makes `import matplotlib` fail as it does when the extra is not installed.
+    done = run_python(
+        "import sys\n"
+        "sys.modules['matplotlib'] = None\n"
+        "from service.cli import main\n"
+        f"sys.exit(main(['eval', {str(tmp_path / 'dev.jsonl')!r}]))\n",
+        backend="openai",
+    )
+    assert done.returncode == 2
+    assert "pip install 'newsroom-summarizer[eval]'" in done.stderr and "matplotlib" in done.stderr

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from service.checks.answer import Answer
 from service.checks.ground import ArticleIndex, ground, unknown_names
+from service.errors import Problem
 from service.summary import Evidence
 from service.text import Span, fold
-from service.errors import Problem
 
 from .support.articles import SEED_ARTICLE, seed_answer
 

@@ -7,9 +7,9 @@ import copy
 
 import pytest
 
+from service.article import Article
 from service.backends.base import Completion, Usage
 from service.errors import BackendError, DeadlineExceeded, ModelOutputError
-from service.article import Article
 from service.pipeline.summarizer import Summarizer
 
 from .support.articles import SEED_ARTICLE, seed_answer

@@ -20,9 +20,10 @@ import importlib.metadata
 import json
 import os
 import threading
+from collections.abc import Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import BackendError, BackendUnavailable, ConfigError, ContextTooLong
 from .base import ChatRequest, Completion, Usage
@@ -132,14 +133,16 @@ class LlamaBackend:
             raise BackendError(f"the embedded model could not be loaded: {exc}") from exc
         grammar = _safe_grammar(llama, request.schema, LlamaGrammar)
         try:
-            stream = llama.create_chat_completion(
-                messages=[dict(m) for m in request.messages],
+            # With stream=True llama-cpp-python gives a generator of chunks, which its annotation does not say.
+            stream = cast(Generator[dict[str, Any], None, None], llama.create_chat_completion(
+                messages=cast(Any, [dict(m) for m in request.messages]),
                 grammar=grammar,
                 temperature=0.0,
                 max_tokens=request.max_tokens,
                 stream=True,
-            )
-            pieces, finish = [], None
+            ))
+            pieces: list[str] = []
+            finish = None
             for chunk in stream:
                 if cancelled.is_set():
                     stream.close()

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, overload
 
 from ..errors import Problem
 from ..summary import Denial, Dropped, Evidence, What, Where, Who
 from ..text import Span, fold, fold_with_origins
-from .answer import Answer
+from .answer import Answer, AnsweredDenial, AnsweredWhat, AnsweredWhere, AnsweredWho
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -25,7 +25,7 @@ _LOOSE_ENDS = " '.,;:!?"
 # What an item that failed a check carries in place of its evidence; the item is dropped.
 _NO_EVIDENCE = Evidence(quote="", start=0, end=0)
 T = TypeVar("T")
-OptionalText = TypeVar("OptionalText", str, None)
+A = TypeVar("A")
 
 
 class ArticleIndex:
@@ -132,7 +132,13 @@ class _ItemCheck:
             return _NO_EVIDENCE
         return self.index.evidence(span)
 
-    def free_text(self, key: str, value: OptionalText) -> OptionalText:
+    @overload
+    def free_text(self, key: str, value: str) -> str: ...
+
+    @overload
+    def free_text(self, key: str, value: None) -> None: ...
+
+    def free_text(self, key: str, value: str | None) -> str | None:
         if value is not None and (missing := unknown_names(value, self.index)):
             names = ", ".join(map(repr, missing))
             self._fail(key, "invented_name", f"names not in the article: {names}")
@@ -148,10 +154,10 @@ def ground(answer: Answer, index: ArticleIndex) -> Grounding:
     """Keep the items of a schema-valid answer that the article supports; report the rest."""
     result = Grounding()
 
-    def check(field_name: str, position: int | None, build: Callable[[_ItemCheck], T]) -> T | None:
+    def check(field_name: str, position: int | None, build: Callable[[_ItemCheck, A], T], answered: A) -> T | None:
         path = f"/{field_name}" + ("" if position is None else f"/{position}")
         item = _ItemCheck(index, path)
-        built = build(item)
+        built = build(item, answered)
         if item.problems:
             result.problems.extend(item.problems)
             result.dropped.append(Dropped(path=path, field=field_name, reasons=item.reasons))
@@ -159,37 +165,39 @@ def ground(answer: Answer, index: ArticleIndex) -> Grounding:
         return built
 
     for position, who in enumerate(answer.who):
-        built_who = check("who", position, lambda c, w=who: Who(
-            name=c.name("name", w.name),
-            role=c.free_text("role", w.role),
-            evidence=[c.quote(w.quote)],
-        ))
-        add_unique(result.who, built_who, lambda item: fold(item.name))
-
-    what = answer.what
-    result.what = check("what", None, lambda c: What(
-        text=c.free_text("text", what.text),
-        evidence=[c.quote(what.quote)],
-    ))
-
+        add_unique(result.who, check("who", position, _who, who), lambda item: fold(item.name))
+    result.what = check("what", None, _what, answer.what)
     for position, where in enumerate(answer.where):
-        built_where = check("where", position, lambda c, w=where: Where(
-            name=c.name("name", w.name),
-            evidence=[c.quote(w.quote)],
-        ))
-        add_unique(result.where, built_where, lambda item: fold(item.name))
-
+        add_unique(result.where, check("where", position, _where, where), lambda item: fold(item.name))
     for position, denial in enumerate(answer.denials):
-        built_denial = check("denials", position, lambda c, d=denial: Denial(
-            who=c.name("who", d.who),
-            denied=c.free_text("denied", d.denied),
-            kind=d.kind,
-            evidence=[c.quote(d.quote)],
-        ))
         # One party may deny several things, even in one sentence ("denies ..., but refused
         # to comment"): only the same kind of denial on the same evidence is merged.
-        add_unique(result.denials, built_denial, lambda item: (fold(item.who), item.kind, item.evidence[0].start))
+        add_unique(
+            result.denials, check("denials", position, _denial, denial),
+            lambda item: (fold(item.who), item.kind, item.evidence[0].start),
+        )
     return result
+
+
+def _who(check: _ItemCheck, who: AnsweredWho) -> Who:
+    return Who(name=check.name("name", who.name), role=check.free_text("role", who.role), evidence=[check.quote(who.quote)])
+
+
+def _what(check: _ItemCheck, what: AnsweredWhat) -> What:
+    return What(text=check.free_text("text", what.text), evidence=[check.quote(what.quote)])
+
+
+def _where(check: _ItemCheck, where: AnsweredWhere) -> Where:
+    return Where(name=check.name("name", where.name), evidence=[check.quote(where.quote)])
+
+
+def _denial(check: _ItemCheck, denial: AnsweredDenial) -> Denial:
+    return Denial(
+        who=check.name("who", denial.who),
+        denied=check.free_text("denied", denial.denied),
+        kind=denial.kind,
+        evidence=[check.quote(denial.quote)],
+    )
 
 
 class _Evidenced(Protocol):

@@ -77,6 +77,7 @@ def pointer(path: Any) -> str:
 def _describe(error: ValidationError) -> str:
     """jsonschema's message with the offending value cut short, so that what is wrong survives."""
     value = repr(error.instance)
+    message = str(error.message)
     if len(value) > _MAX_VALUE:
-        return error.message.replace(value, value[:_MAX_VALUE] + "…", 1)
-    return error.message
+        return message.replace(value, value[:_MAX_VALUE] + "…", 1)
+    return message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     settings = settings or load_settings()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = backend or make_backend(settings)
         cache = _open_cache(settings)
         app.state.summarizer = Summarizer.from_settings(active, settings, observer=app.state.metrics, cache=cache)
@@ -61,9 +62,10 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.include_router(v1)
     app.include_router(probes)
     app.include_router(review)
-    app.add_exception_handler(SummarizerError, _summarizer_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(HTTPException, _http_error)
+    # Starlette annotates a handler as taking any Exception; each of these takes the class it is added for.
+    app.add_exception_handler(SummarizerError, _summarizer_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
     return app
 

@@ -39,4 +39,4 @@ def _plain_text(html: str) -> str:
         element.drop_tree()
     for element in root.iter(*_BLOCKS):
         element.tail = "\n" + (element.tail or "")
-    return root.text_content()
+    return str(root.text_content())

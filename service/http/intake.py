@@ -41,12 +41,12 @@ def article_from_payload(payload: Any, max_chars: int) -> Article:
         fields = SummaryRequest.model_validate(payload)
     except ValidationError as exc:
         raise InvalidRequest("the request is not a valid article", details=field_errors(exc.errors())) from None
-    body = fields.text if fields.text is not None else fields.html
+    body = fields.text if fields.text is not None else fields.html or ""  # SummaryRequest holds one of the two
     if len(body) > max_chars:
         raise _too_large(len(body), max_chars)
     if fields.text is not None:
         return Article(text=fields.text, title=fields.title, language=fields.language, id=fields.id)
-    text = text_from_html(fields.html)
+    text = text_from_html(body)
     if not text:
         raise InvalidRequest("no article text was found in the HTML", details=[{"path": "/html", "message": "no text"}])
     return Article(text=text, title=fields.title, language=fields.language, id=fields.id, from_html=True)

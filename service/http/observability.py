@@ -144,7 +144,7 @@ class JsonLines(logging.Formatter):
 def _request_id(scope: dict[str, Any]) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
-            given = value.decode("latin-1")
+            given: str = value.decode("latin-1")
             if _SANE_ID.match(given):
                 return given
     return uuid.uuid4().hex

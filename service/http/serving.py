@@ -20,7 +20,8 @@ def uvicorn_config(app: Any, settings: Settings, **listen: Any) -> uvicorn.Confi
         app,
         access_log=False,  # the service writes its own line per request (service.http.observability)
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        timeout_graceful_shutdown=settings.shutdown_grace,
+        # Any number of seconds works; uvicorn's annotation says int.
+        timeout_graceful_shutdown=settings.shutdown_grace,  # type: ignore[arg-type]
         backlog=BACKLOG,
         **listen,
     )

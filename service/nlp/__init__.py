@@ -22,7 +22,7 @@ proposal is an exact substring of the article: a `Span` (service.text) with
 """
 
 from ..text import Span
-from .proposer import DEFAULT_NLP_MODEL, Proposer
+from .proposer import Proposer
 from .spans import Candidates, DenialCue, Entity
 
-__all__ = ["DEFAULT_NLP_MODEL", "Candidates", "DenialCue", "Entity", "Proposer", "Span"]
+__all__ = ["Candidates", "DenialCue", "Entity", "Proposer", "Span"]

@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import TypeVar
 
 from ..article import Article
@@ -172,7 +173,7 @@ class Summarizer:
         while True:
             try:
                 return chunks, await self._in_parallel(
-                    [lambda chunk=chunk: self._summarize_chunk(article, chunk, runs, deadline) for chunk in chunks]
+                    [partial(self._summarize_chunk, article, chunk, runs, deadline) for chunk in chunks]
                 )
             except ContextTooLong:
                 smaller = max(self._chunk_budget // 2, MIN_CHUNK_TOKENS)
