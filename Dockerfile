@@ -11,6 +11,7 @@ RUN apt-get update \
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY service ./service
+COPY summarizer_eval ./summarizer_eval
 COPY prompts ./prompts
 COPY schemas ./schemas
 # A portable build (AVX2), not one for whichever machine runs `docker build`.
@@ -24,7 +25,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 summarizer
 COPY --from=build /wheels /wheels
-# Only the wheels built above are installable here (--no-index), so they are the pin.
+# Only the wheels built above are installable here (--no-index), so they are the pin. No extra:
+# the eval tools' matplotlib stays out of the image (`summarizer eval` says how to add it).
 # hadolint ignore=DL3013
 RUN pip install --no-cache-dir --no-index --find-links=/wheels newsroom-summarizer \
     && rm -rf /wheels

@@ -1,4 +1,4 @@
-# The two entry points of the README: `make serve` and `make test`.
+# The two entry points of the README: `make serve` and `make test`; `make check` lints and type-checks.
 # Both create ./.venv and install the package into it on first use; `make test` also
 # installs Debian's Chromium (the review page's browser tests) and redis-server (the
 # result cache's tests start their own server on loopback).
@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # AMX tiles that they then refuse (SIGILL on the first generated token).
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: serve test bench eval
+.PHONY: serve test check bench eval
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,16 @@ serve: $(INSTALLED)
 test: $(INSTALLED) $(CHROMIUM) $(REDIS)
 	$(BIN)/python -m pytest
 
+# ruff and mypy, as configured in pyproject.toml; CI runs it before the tests.
+check: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 bench: $(INSTALLED)
-	$(BIN)/python bench/throughput.py
-	$(BIN)/python bench/reliability.py
-	$(BIN)/python bench/embedded.py
+	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.reliability
+	$(BIN)/python -m bench.embedded
 
 eval: $(INSTALLED)
 	$(BIN)/summarizer eval ../shared/data/dev_articles.jsonl --concurrency 1 --report out/eval
-	$(BIN)/python bench/readme_eval.py out/eval/scores.json README.md
+	$(BIN)/python -m bench.readme_eval out/eval/scores.json README.md

@@ -2,18 +2,18 @@
 
 Runs every article of ../shared/data/dev_articles.jsonl through the service's
 own pipeline on the bundled SmolLM2-135M model (no server, no network), and
-scores who, where and denials with service.scoring, the same scorer that the
-no-model baseline (service.baseline) is scored with in the same run.
+scores who, where and denials with summarizer_eval.scoring, the same scorer that the
+no-model baseline (summarizer_eval.baseline) is scored with in the same run.
 
 Targets: who and where F1 >= 0.55, denials F1 >= 0.6, each above the baseline;
 no denial on an article without one; median <= 3 s per article; >= 95 % of
 the time inside llama.cpp; RSS <= 700 MB with
 spaCy's pipeline and the GGUF model both loaded.
 
-    python bench/embedded.py [--data FILE] [--split develop|reserved] [--limit N] [--no-check]
+    python -m bench.embedded [--data FILE] [--split develop|reserved] [--limit N] [--no-check]
 
 `--split reserved` runs the half of the development set that the proposer was not
-developed on (service.evaluation.in_split).
+developed on (summarizer_eval.evaluation.in_split).
 
 `summarizer eval` gives the same scores for any backend; this adds the timing and memory.
 """
@@ -27,13 +27,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from service.article import Article  # noqa: E402
-from service.backends.llama import LlamaBackend, bundled_model_path  # noqa: E402
-from service.evaluation import SPLITS, in_split, load_records, run, scores  # noqa: E402
-from service.pipeline import Summarizer  # noqa: E402
-from service.report import summary_table  # noqa: E402
+from service.article import Article
+from service.backends.llama import LlamaBackend, bundled_model_path
+from service.pipeline.summarizer import Summarizer
+from summarizer_eval.evaluation import SPLITS, in_split, load_records, run, scores
+from summarizer_eval.report import summary_table
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev_articles.jsonl"
 

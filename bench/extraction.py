@@ -1,6 +1,6 @@
 """The proposer alone (no model): who, where and denials on data it was not developed on.
 
-    python bench/extraction.py [--data DIR] [--compare-with FILE] [--per-record]
+    python -m bench.extraction [--data DIR] [--compare-with FILE] [--per-record]
 
 Scores service.nlp's proposer with the development set's scorer on both halves
 of ../shared/data/dev_articles.jsonl (rules are developed on `develop` and
@@ -26,15 +26,14 @@ import importlib.util
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from service.baseline import baseline  # noqa: E402
-from service.evaluation import Record, in_split, load_records  # noqa: E402
-from service.nlp import Proposer  # noqa: E402
-from service.scoring import Score, primary_found, score_record  # noqa: E402
+from service.nlp import Proposer
+from summarizer_eval.baseline import baseline
+from summarizer_eval.evaluation import Record, in_split, load_records
+from summarizer_eval.scoring import Score, primary_found, score_record
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 WHO_LIMIT, WHERE_LIMIT = 6, 4
@@ -131,7 +130,7 @@ def main() -> int:
 
     print(f"dev halves: develop {len(halves['develop'])}, reserved {len(halves['reserved'])} articles; "
           f"Giveme5W1H: {len(giveme)} articles; top {WHO_LIMIT} who, top {WHERE_LIMIT} where\n")
-    print(f"| system | half | who P R F1 | where P R F1 | denials P R F1 | denials+kind P R F1 | false alarms |")
+    print("| system | half | who P R F1 | where P R F1 | denials P R F1 | denials+kind P R F1 | false alarms |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for (name, split), result in results.items():
         t = result["totals"]

@@ -23,13 +23,14 @@ Targets (exit status 1 when one is missed, unless --no-check):
     evidence quotes that are not article_n[start:end]          0
     responses naming another request's token                   0
 
-    python bench/load.py [--requests 5000] [--concurrency 200] [--max-inflight N] [--max-seconds 300] [--no-check]
+    python -m bench.load [--requests 5000] [--concurrency 200] [--max-inflight N] [--max-seconds 300] [--no-check]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import re
@@ -41,18 +42,15 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import httpx
 
-import httpx  # noqa: E402
-
-from bench.checks import print_checks  # noqa: E402
-from bench.throughput import _child as child_process  # noqa: E402  (a server in a spawned process)
-from service.app import create_app  # noqa: E402
-from service.config import load_settings  # noqa: E402
-from service.serving import uvicorn_config  # noqa: E402
-from tests.chat_server import ChatServer, Reply  # noqa: E402
-from tests.conftest import SEED_ARTICLE  # noqa: E402
-from tests.serving import serve_for_parent  # noqa: E402
+from bench.checks import print_checks
+from service.config import load_settings
+from service.http.app import create_app
+from service.http.serving import uvicorn_config
+from tests.support.articles import SEED_ARTICLE
+from tests.support.chat_server import ChatServer, Reply
+from tests.support.serving import child_server, serve_for_parent
 
 REQUEST_TIMEOUT = 30.0
 TOKEN = re.compile(r"Zq\d+")
@@ -112,10 +110,8 @@ def grounded_reply(body: dict[str, Any]) -> Reply:
 def _chat_child(conn: Connection) -> None:
     server = ChatServer(fallback=grounded_reply).start()
     conn.send(server.base_url)
-    try:
+    with contextlib.suppress(EOFError):
         conn.recv()  # blocks until the parent closes its end
-    except EOFError:
-        pass
     server.stop()
 
 
@@ -169,7 +165,8 @@ class Run:
         items = [*body["who"], *body["where"], *body["denials"], *([body["what"]] if body["what"] else [])]
         for evidence in (e for item in items for e in item["evidence"]):
             if own[evidence["start"] : evidence["end"]] != evidence["quote"]:
-                self.bad_quotes.append(f"load-{n}: {evidence['quote'][:80]!r} is not its article[{evidence['start']}:{evidence['end']}]")
+                where = f"article[{evidence['start']}:{evidence['end']}]"
+                self.bad_quotes.append(f"load-{n}: {evidence['quote'][:80]!r} is not its {where}")
         if others := set(TOKEN.findall(text)) - {f"Zq{n}"}:
             self.crossed.append(f"load-{n} names {sorted(others)}")
 
@@ -198,7 +195,7 @@ async def _send_all(url: str, args: argparse.Namespace, run: Run) -> None:
 
 async def _measure(args: argparse.Namespace) -> Run:
     run = Run()
-    with child_process(_chat_child) as chat, child_process(_service_child, chat.url, args.max_inflight) as service:
+    with child_server(_chat_child) as chat, child_server(_service_child, chat.url, args.max_inflight) as service:
         before = _rss_mb(service.pid)
         started = time.perf_counter()
         await _send_all(service.url, args, run)

@@ -14,7 +14,7 @@ the first 24,000 characters; every quote is the article's text at its offsets;
 the what is the article's lead. Times are reported, not checked: they are the
 machine's.
 
-    python bench/long_article.py [--words 30000] [--backend openai|llama|both] [--no-check]
+    python -m bench.long_article [--words 30000] [--backend openai|llama|both] [--no-check]
 """
 
 from __future__ import annotations
@@ -23,17 +23,14 @@ import argparse
 import asyncio
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.checks import print_checks  # noqa: E402
-from service.article import Article  # noqa: E402
-from service.backends.llama import LlamaBackend, bundled_model_path  # noqa: E402
-from service.backends.openai_compatible import OpenAIBackend  # noqa: E402
-from service.pipeline import Summarizer  # noqa: E402
-from tests.chat_server import ChatServer  # noqa: E402
-from tests.long_article import LATE_FROM, LATE_PARTY, chunk_reader, long_article  # noqa: E402
+from bench.checks import print_checks
+from service.article import Article
+from service.backends.llama import LlamaBackend, bundled_model_path
+from service.backends.openai_compatible import OpenAIBackend
+from service.pipeline.summarizer import Summarizer
+from tests.support.chat_server import ChatServer
+from tests.support.long_article import LATE_FROM, LATE_PARTY, chunk_reader, long_article
 
 DEADLINE = 600.0
 LEAD_WITHIN = 100
@@ -42,7 +39,7 @@ LEAD_WITHIN = 100
 async def summarize(backend, article: str) -> tuple[dict, float]:
     summarizer = Summarizer(backend, deadline=DEADLINE)
     started = time.perf_counter()
-    result = await summarizer.summarize(Article(article))
+    result = (await summarizer.summarize(Article(article))).as_body()
     return result, time.perf_counter() - started
 
 
@@ -76,7 +73,10 @@ def checks(name: str, article: str, result: dict, seconds: float) -> list[tuple[
     exact = all(article[e["start"] : e["end"]] == e["quote"] for item in items for e in item["evidence"])
     lead = result["what"]["evidence"][0]["start"] if result["what"] else -1
     return [
-        (f"{name}: planted denial, evidence offset", str(late[0] if late else None), f"> {LATE_FROM:,}", bool(late) and late[0] > LATE_FROM),
+        (
+            f"{name}: planted denial, evidence offset", str(late[0] if late else None), f"> {LATE_FROM:,}",
+            bool(late) and late[0] > LATE_FROM,
+        ),
         (f"{name}: quotes are article[start:end]", str(exact), "True", exact),
         (f"{name}: what is the lead, offset", str(lead), f"0..{LEAD_WITHIN}", 0 <= lead < LEAD_WITHIN),
     ]

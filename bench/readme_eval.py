@@ -1,6 +1,6 @@
 """Put the scores of a `summarizer eval` run into the README, between its eval markers.
 
-    python bench/readme_eval.py out/eval/scores.json README.md
+    python -m bench.readme_eval out/eval/scores.json README.md
 
 `make eval` runs the evaluation of the embedded default and then this.
 """
@@ -12,9 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from service.report import summary_table  # noqa: E402
+from summarizer_eval.report import summary_table
 
 START, END = "<!-- eval:start -->", "<!-- eval:end -->"
 

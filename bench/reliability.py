@@ -23,7 +23,7 @@ Targets (exit status 1 when one is missed, unless --no-check):
         article[start:end]; or any response containing an invented
         name or quote                                             0
 
-    python bench/reliability.py [--requests 500] [--seed 20240601] [--no-check]
+    python -m bench.reliability [--requests 500] [--seed 20240601] [--no-check]
 """
 
 from __future__ import annotations
@@ -38,19 +38,17 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from fastapi.testclient import TestClient
 
-from fastapi.testclient import TestClient  # noqa: E402
-
-from bench.checks import print_checks  # noqa: E402
-from service.app import create_app  # noqa: E402
-from service.config import load_settings  # noqa: E402
-from tests.chat_server import ChatServer, MixedReplies, Reply  # noqa: E402
-from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
-from tests.contract import failure_problem, json_or_none, ungrounded_items  # noqa: E402
+from bench.checks import print_checks
+from service.config import load_settings
+from service.http.app import create_app
+from tests.support.articles import SEED_ARTICLE, seed_answer
+from tests.support.chat_server import ChatServer, MixedReplies, Reply
+from tests.support.contract import failure_problem, json_or_none, ungrounded_items
+from tests.support.environment import set_environment
 
 MAX_ATTEMPTS = 3
 MIN_OK_SHARE = 0.88
@@ -175,10 +173,8 @@ def _run(args: argparse.Namespace) -> Run:
 
 
 def _set_environment() -> None:
-    for name in [name for name in os.environ if name.startswith("SUMMARIZER_") or name == "OPENAI_API_KEY"]:
-        del os.environ[name]
     # The cache is off: every request must meet the unreliable model, not an earlier answer.
-    os.environ.update(SUMMARIZER_MODEL="test-model", SUMMARIZER_MAX_ATTEMPTS=str(MAX_ATTEMPTS), SUMMARIZER_CACHE_URL="off")
+    set_environment(model="test-model", max_attempts=str(MAX_ATTEMPTS), cache_url="off")
     logging.getLogger("service").setLevel(logging.ERROR)  # 502s are expected here; do not log each one
 
 

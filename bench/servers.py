@@ -9,12 +9,12 @@ Each server is started on the bundled SmolLM2-135M GGUF, on a loopback port:
 
 Every article goes through the service's HTTP API (the real app, in process), one at
 a time, so that each article's latency is its own. Printed per server and strategy:
-the statuses, who / where / denials F1 (service.evaluation, the scorer of
+the statuses, who / where / denials F1 (summarizer_eval.evaluation, the scorer of
 `summarizer eval`), latency, and whether any answer broke the contract: a 200 with
 an ungrounded item, a failure that is not a 502 envelope, an envelope with the
 server's own text in it. The embedded model runs the same articles in the same run.
 
-    python bench/servers.py [--data FILE] [--limit N] [--servers llama-cpp-python,llama.cpp]
+    python -m bench.servers [--data FILE] [--limit N] [--servers llama-cpp-python,llama.cpp]
                             [--strategies choose,write] [--timeout S] [--deadline S] [--no-check]
 
 The servers run with the service's defaults (60 s a call, 120 s a request) unless
@@ -41,16 +41,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from fastapi.testclient import TestClient
 
-from fastapi.testclient import TestClient  # noqa: E402
-
-from service.app import create_app  # noqa: E402
-from service.backends.llama import bundled_model_path  # noqa: E402
-from service.config import load_settings  # noqa: E402
-from service.evaluation import Outcome, Record, load_records, scores  # noqa: E402
-from tests.contract import failure_problem, json_or_none, ungrounded_items  # noqa: E402
-from tests.model_servers import ModelServer  # noqa: E402
+from service.backends.llama import bundled_model_path
+from service.config import load_settings
+from service.http.app import create_app
+from summarizer_eval.evaluation import Outcome, Record, load_records, scores
+from tests.support.contract import failure_problem, json_or_none, ungrounded_items
+from tests.support.model_servers import ModelServer
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev_articles.jsonl"
 SERVERS = ("llama-cpp-python", "llama.cpp")

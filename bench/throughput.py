@@ -1,7 +1,7 @@
 """Throughput and added latency of the service against an instant local chat server.
 
 Measures, in one run and against the same OpenAI-compatible chat server
-(tests/chat_server.py, answering every call at once with the seed answer):
+(tests/support/chat_server.py, answering every call at once with the seed answer):
 
 * service: POST /v1/summaries {"text": SEED_ARTICLE + a unique reference line}
   through the real service (uvicorn, OpenAI-compatible backend), sent by an
@@ -42,7 +42,7 @@ ports of 127.0.0.1 and report their URL over a pipe. Both listening sockets
 are IPPROTO_TCP sockets so that connections get TCP_NODELAY; without it every
 kept-alive request waits ~40 ms for a delayed ACK.
 
-    python bench/throughput.py [--requests 2000] [--concurrency 16] [--rounds 3] [--bare create|raw]
+    python -m bench.throughput [--requests 2000] [--concurrency 16] [--rounds 3] [--bare create|raw]
                                [--cache-url URL] [--no-check]
 """
 
@@ -52,32 +52,27 @@ import argparse
 import asyncio
 import itertools
 import math
-import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import httpx
+import openai
+from openai.types.chat import ChatCompletion
 
-import httpx  # noqa: E402
-import openai  # noqa: E402
-from openai.types.chat import ChatCompletion  # noqa: E402
-
-from bench.checks import print_checks  # noqa: E402
-from tests.chat_server import ChatServer, Reply  # noqa: E402
-from tests.conftest import SEED_ARTICLE, seed_answer  # noqa: E402
+from bench.checks import print_checks
+from tests.support.articles import SEED_ARTICLE, seed_answer
+from tests.support.chat_server import ChatServer, Reply
+from tests.support.environment import set_environment
+from tests.support.serving import child_server, serve_for_parent
 
 MODEL = "test-model"
-STARTUP_SECONDS = 20.0
-STOP_SECONDS = 10.0
 REQUEST_TIMEOUT = 30.0
 MIN_RATIO = 0.5
 MAX_ADDED_P50_MS = 3.0
@@ -131,50 +126,16 @@ def _chat_server_child(conn: Connection) -> None:
 
 
 def _service_child(conn: Connection, chat_url: str, cache_url: str, folder: str) -> None:
-    for name in [name for name in os.environ if name.startswith("SUMMARIZER_") or name == "OPENAI_API_KEY"]:
-        del os.environ[name]
-    os.environ.update(SUMMARIZER_BASE_URL=chat_url, SUMMARIZER_MODEL=MODEL, SUMMARIZER_CACHE_URL=cache_url)
-    from service.app import create_app
+    set_environment(base_url=chat_url, model=MODEL, cache_url=cache_url)
     from service.config import load_settings
-    from service.observability import log_requests_as_json_lines
-    from service.serving import uvicorn_config
-    from tests.serving import serve_for_parent
+    from service.http.app import create_app
+    from service.http.observability import log_requests_as_json_lines
+    from service.http.serving import uvicorn_config
 
     # The request log is written as in production, to a file rather than to this terminal.
     log_requests_as_json_lines(open(Path(folder) / "requests.log", "w", encoding="utf-8"))  # noqa: SIM115
     settings = load_settings()
     serve_for_parent(conn, uvicorn_config(create_app(settings), settings, log_level="warning"))
-
-
-@dataclass
-class Child:
-    url: str
-    pid: int
-    conn: Connection
-
-
-@contextmanager
-def _child(target: Callable[..., None], *args: Any) -> Iterator[Child]:
-    """Run a server in a spawned process until the block ends; yields its URL, pid and pipe."""
-    context = multiprocessing.get_context("spawn")
-    parent_end, child_end = context.Pipe()
-    process = context.Process(target=target, args=(child_end, *args), daemon=True)
-    process.start()
-    child_end.close()
-    try:
-        if not parent_end.poll(STARTUP_SECONDS):
-            raise RuntimeError(f"{target.__name__} did not report its URL in {STARTUP_SECONDS:g} s")
-        try:
-            url = parent_end.recv()
-        except EOFError:
-            raise RuntimeError(f"{target.__name__} exited before it started") from None
-        yield Child(url, process.pid, parent_end)
-    finally:
-        parent_end.close()
-        process.join(STOP_SECONDS)
-        if process.is_alive():
-            process.terminate()
-            process.join()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -258,7 +219,7 @@ async def _measure(args: argparse.Namespace) -> list[Result]:
 
 async def _measure_in(args: argparse.Namespace, folder: str) -> list[Result]:
     cache_url = args.cache_url or f"sqlite:///{folder}/results.sqlite3"
-    with _child(_chat_server_child) as chat, _child(_service_child, chat.url, cache_url, folder) as service:
+    with child_server(_chat_server_child) as chat, child_server(_service_child, chat.url, cache_url, folder) as service:
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
         http = httpx.AsyncClient(base_url=service.url, limits=limits, timeout=REQUEST_TIMEOUT)
         bare = openai.AsyncOpenAI(base_url=chat.url, api_key="x", max_retries=0, timeout=REQUEST_TIMEOUT)

@@ -1,5 +1,5 @@
 """The `summarizer` command: `serve` runs the HTTP service, `summarize` runs one article through the same
-pipeline, `eval` scores the configured backend on annotated articles."""
+pipeline, `eval` scores the configured backend on annotated articles (with the `eval` extra)."""
 
 from __future__ import annotations
 
@@ -10,23 +10,26 @@ import logging
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
-from .backends import make_backend
-from .config import ConfigError, Settings, load_settings
-from .errors import InvalidBody, SummarizerError
-from .evaluation import SPLITS, in_split, load_records, run, scores
-from .extract import looks_like_html
-from .intake import article_from_payload
-from .pipeline import Summarizer
-from .report import summary_table, write_report
+from .backends.base import make_backend
+from .config import Settings, load_settings
+from .errors import ConfigError, InvalidBody, SummarizerError
+from .http.extract import looks_like_html
+from .http.intake import article_from_payload
+from .pipeline.summarizer import Summarizer
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+EVAL_EXTRA = "pip install 'newsroom-summarizer[eval]'"
+# What the eval extra brings; the service itself needs neither.
+EVAL_DEPENDENCIES = frozenset({"matplotlib", "tqdm"})
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    # `eval` reads its own options (summarizer_eval.command), so that this command knows nothing of them.
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "eval":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
@@ -36,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
     if args.command == "eval":
-        return asyncio.run(_evaluate(settings, args))
+        return _evaluate(settings, rest)
     return asyncio.run(_summarize(settings, args.file))
 
 
@@ -48,14 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
     summarize = commands.add_parser("summarize", help="summarize one article and print the JSON response")
     summarize.add_argument("file", help="a text or HTML file with the article, or - for standard input")
-    evaluate = commands.add_parser("eval", help="score the configured backend on annotated articles")
-    evaluate.add_argument("file", type=Path, help="a JSONL file in the development set's format, or a folder of Giveme5W1H JSON files")
-    evaluate.add_argument("--report", type=Path, help="write report.md, results.jsonl, scores.json and chart.png here")
-    evaluate.add_argument("--concurrency", type=int, default=4, help="articles in flight at once (default 4)")
-    evaluate.add_argument("--limit", type=int, help="only the first N articles")
-    evaluate.add_argument(
-        "--split", choices=SPLITS,
-        help="only one half of the development set: `reserved` is the half the proposer was not developed on",
+    commands.add_parser(
+        "eval", add_help=False,
+        help=f"score the configured backend on annotated articles (summarizer eval --help; needs {EVAL_EXTRA})",
     )
     return parser
 
@@ -63,13 +61,24 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
-    from .app import create_app
-    from .observability import log_requests_as_json_lines
-    from .serving import uvicorn_config
+    from .http.app import create_app
+    from .http.observability import log_requests_as_json_lines
+    from .http.serving import uvicorn_config
 
     log_requests_as_json_lines()
     uvicorn.Server(uvicorn_config(create_app(settings), settings, host=host, port=port)).run()
     return 0
+
+
+def _evaluate(settings: Settings, argv: list[str]) -> int:
+    try:
+        from summarizer_eval.command import evaluate
+    except ModuleNotFoundError as exc:
+        if exc.name not in EVAL_DEPENDENCIES:
+            raise
+        print(f"summarizer: `summarizer eval` needs the eval extra ({exc.name} is missing): {EVAL_EXTRA}", file=sys.stderr)
+        return EXIT_CONFIG
+    return evaluate(settings, argv)
 
 
 async def _summarize(settings: Settings, file: str) -> int:
@@ -86,29 +95,7 @@ async def _summarize(settings: Settings, file: str) -> int:
     except SummarizerError as exc:
         print(json.dumps(exc.envelope(), ensure_ascii=False), file=sys.stderr)
         return EXIT_FAILED
-    print(json.dumps(result, ensure_ascii=False, indent=2))
-    return 0
-
-
-async def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
-    file, report = args.file, args.report
-    try:
-        records = [r for r in load_records(file) if args.split is None or in_split(r.id, args.split)][: args.limit]
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"summarizer: cannot read annotated articles from {file}: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    backend = make_backend(settings)
-    try:
-        summarizer = Summarizer.from_settings(backend, settings)
-        with tqdm(total=len(records), unit="article", file=sys.stderr) as progress:
-            outcomes = await run(summarizer, records, concurrency=max(args.concurrency, 1), progress=progress.update)
-    finally:
-        await backend.aclose()
-    summary = {"backend": backend.name, "model": backend.model, **scores(outcomes)}
-    print(summary_table(summary))
-    if report:
-        write_report(report, outcomes, summary, title=f"{file.name}: {backend.name} backend, {backend.model}")
-        print(f"\nReport written to {report}/")
+    print(json.dumps(result.as_body(), ensure_ascii=False, indent=2))
     return 0
 
 

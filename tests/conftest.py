@@ -1,48 +1,20 @@
+"""The suite's fixtures; what tests import lives in tests/support."""
+
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
 from service.config import load_settings
+from service.http.app import create_app
 from service.nlp import Proposer
 
-from .chat_server import ChatServer
-from .fakes import FakeBackend
-
-DATA = Path(__file__).parent / "data"
-SEED_ARTICLE = (DATA / "seed_article.txt").read_text(encoding="utf-8")
-
-# A correct answer for the seed article, as a careful model would give it.
-SEED_ANSWER: dict[str, Any] = {
-    "who": [
-        {"name": "Israel", "role": "denied involvement in the attack",
-         "quote": "Israel has denied any involvement with the attack in Iraq"},
-        {"name": "Popular Mobilization Forces", "role": "militia group whose base was hit",
-         "quote": "which is used by the Popular Mobilization Forces (PMF)"},
-        {"name": "Mohammed Shia al-Sudani", "role": "Iraqi Prime Minister; ordered an investigation",
-         "quote": "Iraqi Prime Minister Mohammed Shia al-Sudani ordered an investigation into the explosion."},
-    ],
-    "what": {"text": "Missiles hit Kalsu Base, a base of a pro-Iranian militia in Iraq, killing two fighters.",
-             "quote": "A base of a pro-Iranian militia in Iraq was hit by missiles on Sunday night"},
-    "where": [{"name": "Kalsu Base", "quote": "The strike targeted Kalsu Base, south of Baghdad"},
-              {"name": "Iraq", "quote": "A base of a pro-Iranian militia in Iraq was hit by missiles"}],
-    "denials": [
-        {"who": "Israel", "denied": "involvement in the attack in Iraq", "kind": "explicit",
-         "quote": "Israel has denied any involvement with the attack in Iraq"},
-        {"who": "Popular Mobilization Forces", "denied": "the number of casualties", "kind": "no_comment",
-         "quote": "declined to comment on the number of casualties"},
-    ],
-}
-
-
-def seed_answer() -> dict[str, Any]:
-    return copy.deepcopy(SEED_ANSWER)
+from .support.chat_server import ChatServer
+from .support.environment import setting_names
+from .support.fakes import FakeBackend
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -82,16 +54,13 @@ def fake() -> FakeBackend:
 @pytest.fixture
 def settings_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """A clean SUMMARIZER_* environment for the test."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("SUMMARIZER_") or name == "OPENAI_API_KEY":
-            monkeypatch.delenv(name)
+    for name in setting_names():
+        monkeypatch.delenv(name)
     return monkeypatch
 
 
 @pytest.fixture
-def service_on(chat: ChatServer, settings_env: pytest.MonkeyPatch):
+def service_on(chat: ChatServer, settings_env: pytest.MonkeyPatch) -> Callable[..., TestClient]:
     """Make a TestClient of the real app, configured by SUMMARIZER_* values, against the chat server."""
 
     def make(**env: str) -> TestClient:

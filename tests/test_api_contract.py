@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
 from service.config import load_settings
 from service.errors import BackendUnavailable
-from service.models import SummaryResponse
+from service.http.app import create_app
+from service.summary import SummaryResponse
 
-from .conftest import SEED_ARTICLE, seed_answer
+from .support.articles import SEED_ARTICLE, seed_answer
 
 
 def assert_envelope(response, status: int, code: str) -> dict:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
+import contextlib
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -13,19 +12,14 @@ import time
 
 import httpx
 
-from service.app import create_app
 from service.config import load_settings
-from service.serving import uvicorn_config
+from service.http.app import create_app
+from service.http.serving import uvicorn_config
 
-from .chat_server import Reply
-from .conftest import SEED_ARTICLE, seed_answer
-from .serving import serve_in_thread
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .support.articles import SEED_ARTICLE, seed_answer
+from .support.chat_server import Reply
+from .support.environment import clean_environment
+from .support.serving import free_port, serve_in_thread
 
 
 def test_requests_over_the_inflight_limit_get_503_at_once(fake, settings_env):
@@ -58,10 +52,8 @@ def test_a_client_that_disconnects_stops_the_model_call(fake, settings_env):
     settings = load_settings(backend="openai")
     app = create_app(settings, backend=fake)
     with serve_in_thread(uvicorn_config(app, settings, log_level="warning")) as url:
-        try:
+        with contextlib.suppress(httpx.ReadTimeout):
             httpx.post(f"{url}/v1/summaries", json={"text": SEED_ARTICLE}, timeout=0.5)
-        except httpx.ReadTimeout:
-            pass
         deadline = time.monotonic() + 3
         while fake.cancelled == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -71,7 +63,7 @@ def test_a_client_that_disconnects_stops_the_model_call(fake, settings_env):
 
 def test_sigterm_lets_requests_in_flight_finish_and_refuses_new_ones(chat):
     port = free_port()
-    environment = {**os.environ, "SUMMARIZER_BASE_URL": chat.base_url, "SUMMARIZER_SHUTDOWN_GRACE": "10"}
+    environment = clean_environment(base_url=chat.base_url, shutdown_grace="10")
     server = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port)],
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,24 +13,19 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from service.app import create_app
 from service.article import Article
-from service.cache import SQLiteCache, cache_key
 from service.config import load_settings
 from service.errors import BackendUnavailable
-from service.pipeline import Summarizer
+from service.http.app import create_app
+from service.pipeline.cache import SQLiteCache, cache_key
+from service.pipeline.summarizer import Summarizer
 
-from .conftest import SEED_ARTICLE, seed_answer
-from .fakes import FakeBackend
+from .support.articles import SEED_ARTICLE, seed_answer
+from .support.fakes import FakeBackend
+from .support.serving import free_port
 from .test_observability import metric
 
 REDIS_SERVER = "redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +34,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     binary = shutil.which(REDIS_SERVER)
     if binary is None:
         pytest.fail("redis-server is not installed: `make test` installs Debian's redis-server package")
-    port = _free_port()
+    port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -103,7 +97,7 @@ def test_replicas_share_one_cache(fake, cache_url):
 
 def test_what_the_summary_depends_on_is_in_the_key():
     article = Article(SEED_ARTICLE, title="T")
-    base = dict(backend="openai", model="m", prompt_version="p1", schema_version="s1")
+    base = {"backend": "openai", "model": "m", "prompt_version": "p1", "schema_version": "s1"}
     keys = {
         cache_key(article, **base),
         cache_key(Article(SEED_ARTICLE, title="Other"), **base),
@@ -146,7 +140,7 @@ def test_failed_answers_are_not_cached(fake, cache_url):
 
 def test_an_unreachable_redis_never_fails_a_request(fake):
     fake.enqueue(seed_answer(), seed_answer())
-    with client_for(fake, cache_url=f"redis://127.0.0.1:{_free_port()}/0") as client:
+    with client_for(fake, cache_url=f"redis://127.0.0.1:{free_port()}/0") as client:
         assert summarize(client)["meta"]["cached"] is False
         assert summarize(client)["meta"]["cached"] is False
         text = client.get("/metrics").text
@@ -184,7 +178,7 @@ async def _two_saves_at_once(fake: FakeBackend, tmp_path: Path) -> list:
 
     async def save(number: int):
         await asyncio.sleep(0.05 * number)  # the second save comes while the first is being summarized
-        return await summarizer.summarize(Article(SEED_ARTICLE, id=f"save-{number}"))
+        return (await summarizer.summarize(Article(SEED_ARTICLE, id=f"save-{number}"))).as_body()
 
     return await asyncio.gather(save(0), save(1), return_exceptions=True)
 

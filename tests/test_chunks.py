@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -9,19 +10,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.article import Article
-from service.chunks import MAX_EVIDENCE, MIN_CHUNK_TOKENS, Chunk, merge, split
-from service.ground import Grounding
-from service.pipeline import Summarizer
+from service.checks.ground import Grounding
+from service.pipeline.chunks import MAX_EVIDENCE, MIN_CHUNK_TOKENS, Chunk, merge, split
+from service.pipeline.summarizer import Summarizer
+from service.summary import Denial, Dropped, Evidence, What, Who
 
-from .chat_server import Reply
-from .long_article import LATE_FROM, LATE_PARTY, LATE_PLACE, chunk_reader, long_article
+from .support.chat_server import Reply
+from .support.long_article import LATE_FROM, LATE_PARTY, LATE_PLACE, chunk_reader, long_article
 
 ARTICLE = "\n\n".join(f"Paragraph {n} starts here. It has a second sentence! And a third one?" for n in range(40))
 
 
 def assert_chunked(text: str, chunks: list[Chunk], budget: int) -> None:
     assert chunks[0].start == 0 and chunks[-1].start + len(chunks[-1].text) == len(text)
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in itertools.pairwise(chunks):
         assert before.start < after.start <= before.start + len(before.text), "chunks leave no gap and make progress"
     for chunk in chunks:
         assert text[chunk.start : chunk.start + len(chunk.text)] == chunk.text
@@ -55,40 +57,42 @@ def test_any_text_is_covered_exactly(text, budget):
     assert_chunked(text, split(text, budget, len), budget)
 
 
-def _item(name: str, start: int, role: str | None = None) -> dict:
-    return {"name": name, "role": role, "evidence": [{"quote": name, "start": start, "end": start + len(name)}]}
+def _item(name: str, start: int, role: str | None = None) -> Who:
+    return Who(name=name, role=role, evidence=[Evidence(quote=name, start=start, end=start + len(name))])
 
 
-def _denial(who: str, quote: str, start: int) -> dict:
-    return {"who": who, "denied": "it", "kind": "explicit", "evidence": [{"quote": quote, "start": start, "end": start + len(quote)}]}
+def _denial(who: str, quote: str, start: int) -> Denial:
+    return Denial(who=who, denied="it", kind="explicit", evidence=[Evidence(quote=quote, start=start, end=start + len(quote))])
 
 
 def test_merge_keeps_one_entry_per_name_the_first_what_and_each_denial_once():
     first = Grounding(
         who=[_item("Boris Johnson", 10), _item("Acme", 50)],
-        what={"text": "Lead.", "evidence": []},
+        what=What(text="Lead.", evidence=[]),
         denials=[_denial("Acme", "Acme denied it.", 60)],
-        dropped=[{"path": "/who/2", "field": "who", "reasons": ["name_not_in_article"]}],
+        dropped=[Dropped(path="/who/2", field="who", reasons=["name_not_in_article"])],
     )
     second = Grounding(
         who=[_item("Johnson", 900, role="prime minister"), _item("Zed Corp", 950)],
-        what={"text": "Later.", "evidence": []},
+        what=What(text="Later.", evidence=[]),
         denials=[_denial("Acme", "Acme denied it.", 60), _denial("Acme", "Acme denied it.", 5000)],
     )
     merged = merge([first, second])
-    assert merged.what["text"] == "Lead."
-    assert [w["name"] for w in merged.who] == ["Boris Johnson", "Acme", "Zed Corp"], "named in two chunks ranks first"
+    assert merged.what is not None and merged.what.text == "Lead."
+    assert [w.name for w in merged.who] == ["Boris Johnson", "Acme", "Zed Corp"], "named in two chunks ranks first"
     johnson = merged.who[0]
-    assert johnson["role"] == "prime minister" and [e["start"] for e in johnson["evidence"]] == [10, 900]
-    assert len(merged.denials) == 1 and [e["start"] for e in merged.denials[0]["evidence"]] == [60, 5000]
-    assert merged.dropped == [{"path": "/who/2", "field": "who", "reasons": ["name_not_in_article"], "chunk": 0}]
+    assert johnson.role == "prime minister" and [e.start for e in johnson.evidence] == [10, 900]
+    assert len(merged.denials) == 1 and [e.start for e in merged.denials[0].evidence] == [60, 5000]
+    assert [d.model_dump(exclude_unset=True) for d in merged.dropped] == [
+        {"path": "/who/2", "field": "who", "reasons": ["name_not_in_article"], "chunk": 0}
+    ]
 
 
 def test_merge_keeps_the_strongest_evidence():
     parts = [Grounding(who=[_item("Other", 1), _item("Acme", 100 * n)]) for n in range(1, 6)]
     parts.append(Grounding(who=[_item("Acme", 9000)]))
-    acme = next(w for w in merge(parts).who if w["name"] == "Acme")
-    assert [e["start"] for e in acme["evidence"]] == [9000, 100, 200][:MAX_EVIDENCE], "listed first in its chunk wins"
+    acme = next(w for w in merge(parts).who if w.name == "Acme")
+    assert [e.start for e in acme.evidence] == [9000, 100, 200][:MAX_EVIDENCE], "listed first in its chunk wins"
 
 
 def test_a_30000_word_article_is_summarized_whole(chat, service_on):
@@ -117,7 +121,7 @@ async def test_a_chunk_is_grounded_in_its_own_text(fake):
     answer = {"who": [{"name": "Acme Corp", "role": None, "quote": "Acme Corp opened a plant in Leeds."}],
               "what": {"text": "A plant opened.", "quote": "Acme Corp opened a plant"}, "where": [], "denials": []}
     fake.enqueue(*[answer] * 5)
-    result = await summarizer.summarize(Article(article))
+    result = (await summarizer.summarize(Article(article))).as_body()
     assert result["meta"]["chunks"] == len(fake.requests) == 4
     # The last chunks never saw Acme: their answers' items are dropped, not grounded elsewhere in the article.
     assert {d["chunk"] for d in result["meta"]["dropped"]} == {2, 3}

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
 
-from .chat_server import Reply
-from .conftest import DATA, SEED_ARTICLE, seed_answer
+from .support.articles import DATA, SEED_ARTICLE, seed_answer
+from .support.chat_server import Reply
+from .support.environment import clean_environment
+from .support.serving import free_port
 
 
 def run_cli(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SUMMARIZER_") and k != "OPENAI_API_KEY"}
-    environment.update({f"SUMMARIZER_{k.upper()}": v for k, v in env.items()})
+    environment = clean_environment(**env)
     return subprocess.run(
         [sys.executable, "-m", "service", *args],
         input=stdin, capture_output=True, text=True, env=environment, timeout=60,
@@ -65,10 +64,8 @@ def test_malformed_setting_stops_start_up_naming_the_variable():
 
 
 def test_serve_answers_http(chat):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    environment = {**os.environ, "SUMMARIZER_BASE_URL": chat.base_url, "SUMMARIZER_MODEL": "test-model"}
+    port = free_port()
+    environment = clean_environment(base_url=chat.base_url, model="test-model")
     server = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port)],
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -106,3 +103,38 @@ def test_summarize_an_html_file(chat, tmp_path):
     body = json.loads(done.stdout)
     assert body["article_text"].startswith("Missiles hit militia base in Iraq")
     assert "SCRIPT-TEXT" not in chat.received[0]["messages"][1]["content"]
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_environment(**env), timeout=120
+    )
+
+
+def test_serving_loads_none_of_the_developer_tools(chat):
+    # tqdm is left out of the check: spaCy, a dependency of the service, imports it itself.
+    served = run_python(
+        "import sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from service.cli import main\n"
+        "from service.http.app import create_app\n"
+        "with TestClient(create_app()) as client:\n"
+        "    assert client.get('/readyz').status_code == 200\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'matplotlib', 'summarizer_eval'}))\n",
+        base_url=chat.base_url, model="test-model",
+    )
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.strip() == "[]"
+
+
+def test_eval_without_the_eval_extra_says_how_to_install_it(tmp_path):
+    # None in sys.modules makes `import matplotlib` fail as it does when the extra is not installed.
+    done = run_python(
+        "import sys\n"
+        "sys.modules['matplotlib'] = None\n"
+        "from service.cli import main\n"
+        f"sys.exit(main(['eval', {str(tmp_path / 'dev.jsonl')!r}]))\n",
+        backend="openai",
+    )
+    assert done.returncode == 2
+    assert "pip install 'newsroom-summarizer[eval]'" in done.stderr and "matplotlib" in done.stderr

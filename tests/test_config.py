@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.config import ConfigError, load_settings
-from service.limits import Rate
+from service.http.limits import Rate
 
 
 def test_defaults_pick_the_embedded_backend(settings_env):

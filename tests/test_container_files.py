@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -134,3 +135,12 @@ def test_nginx_balances_over_the_replicas_with_time_for_the_slowest_summary():
     assert any(name == "proxy_set_header" and args[0] == "X-Request-ID" for name, args in found)
     body_limit = next(args[0] for name, args in found if name == "client_max_body_size")
     assert body_limit.endswith("m") and int(body_limit[:-1]) * 2**20 >= DEFAULTS["max_chars"] * 4  # UTF-8
+
+
+def test_the_image_builds_every_package_of_the_wheel_and_installs_no_extra():
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
+    copied = set(re.findall(r"^COPY (\S+) \./\1$", dockerfile, re.MULTILINE))
+    assert set(setuptools["package-dir"].values()) <= copied, "the wheel is built from every folder it packages"
+    installed = re.search(r"pip install [^\n]*?(newsroom-summarizer\S*)", dockerfile)
+    assert installed is not None and installed.group(1) == "newsroom-summarizer", "no extra: matplotlib stays out"

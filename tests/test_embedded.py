@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
 from service.article import Article
-from service.backends import ChatRequest
+from service.backends.base import ChatRequest
 from service.backends.llama import LlamaBackend, bundled_model_path
 from service.config import load_settings
 from service.errors import BackendError, BackendUnavailable
-from service.pipeline import Summarizer
+from service.http.app import create_app
+from service.pipeline.summarizer import Summarizer
+from service.summary import SummaryResponse
 
-from .conftest import DATA, SEED_ARTICLE
-from .long_article import LATE_FROM, LATE_PARTY, long_article
+from .support.articles import DATA, SEED_ARTICLE
+from .support.environment import clean_environment, setting_names
+from .support.long_article import LATE_FROM, LATE_PARTY, long_article
 
 pytestmark = pytest.mark.slow
 
@@ -46,9 +47,10 @@ def embedded_client(settings_env_module) -> TestClient:
 
 @pytest.fixture(scope="module")
 def settings_env_module():
-    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("SUMMARIZER_") or k == "OPENAI_API_KEY"}
-    yield
-    os.environ.update(saved)
+    with pytest.MonkeyPatch.context() as env:
+        for name in setting_names():
+            env.delenv(name)
+        yield
 
 
 def assert_contract_valid(body: dict, article: str) -> None:
@@ -108,7 +110,7 @@ def test_hostile_articles_never_crash(embedded_client, name):
 
 
 def test_seed_article_through_the_cli():
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SUMMARIZER_") and k != "OPENAI_API_KEY"}
+    environment = clean_environment()
     done = subprocess.run(
         [sys.executable, "-m", "service", "summarize", str(DATA / "seed_article.txt")],
         capture_output=True, text=True, env=environment, timeout=300,
@@ -143,7 +145,7 @@ def test_the_wait_queue_is_bounded_and_answers_503_with_retry_after():
 
     outcomes = asyncio.run(burst())
     refused = [o for o in outcomes if isinstance(o, BackendUnavailable)]
-    answered = [o for o in outcomes if isinstance(o, dict)]
+    answered = [o for o in outcomes if isinstance(o, SummaryResponse)]
     assert len(answered) == 2, "one generating, one waiting"
     assert len(refused) == 2
     assert all(error.retry_after and error.retry_after > 0 for error in refused)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from service.evaluation import load_records
-from service.scoring import Score, primary_found, score_denials, score_names
+from summarizer_eval.evaluation import load_records
+from summarizer_eval.scoring import Score, primary_found, score_denials, score_names
 
-from .conftest import DATA, SEED_ARTICLE, seed_answer
+from .support.articles import DATA, SEED_ARTICLE, seed_answer
+from .support.environment import clean_environment
 
 JOHNSON = "Boris Johnson"
 
@@ -107,11 +107,10 @@ def test_eval_end_to_end_on_three_records(chat, tmp_path: Path):
     ]
     data = tmp_path / "three.jsonl"
     data.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
-    from .chat_server import Reply
+    from .support.chat_server import Reply
 
     chat.enqueue(good, wrong, *[Reply(content="not json") for _ in range(3)])
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SUMMARIZER_") and k != "OPENAI_API_KEY"}
-    environment.update(SUMMARIZER_BASE_URL=chat.base_url, SUMMARIZER_MODEL="test-model")
+    environment = clean_environment(base_url=chat.base_url, model="test-model")
     report = tmp_path / "out"
     done = subprocess.run(
         [sys.executable, "-m", "service", "eval", str(data), "--report", str(report), "--concurrency", "1"],
@@ -127,7 +126,8 @@ def test_eval_end_to_end_on_three_records(chat, tmp_path: Path):
     assert scores["failures"] == {"invalid_model_output": 1}
     who = scores["fields"]["who"]["system"]
     assert (who["tp"], who["fp"], who["fn"]) == (4, 0, 2)  # seed-1: 3 of 3; seed-2: 1 of 2; seed-3: failed, 0 of 1
-    assert scores["false_alarms"] == {"articles_without_denials": 1, "system": 0, "baseline": scores["false_alarms"]["baseline"]}
+    # seed-3 has no denial: the model gave none (it failed), and the baseline took its "denied" sentence for one.
+    assert scores["false_alarms"] == {"articles_without_denials": 1, "system": 0, "baseline": 1}
     assert scores["attempts_per_article"] == 1.0
 
     results = [json.loads(line) for line in (report / "results.jsonl").read_text().splitlines()]

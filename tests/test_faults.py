@@ -1,4 +1,4 @@
-"""The service against a chat model that fails in every way at once (bench/faults.py, bounded).
+"""The service against a chat model that fails in every way at once (bench/faults.py, bounded; the scenario is tests/support/faults.py).
 
 60 requests, 10 in flight, SUMMARIZER_TIMEOUT=0.5, SUMMARIZER_DEADLINE=4, slow
 replies 1 s late; the chat server draws malformed JSON 15%, ungrounded 5%,
@@ -10,7 +10,7 @@ nothing invented is returned. Runs in a few seconds.
 
 from __future__ import annotations
 
-from bench.faults import DEADLINE_SLACK, MIN_OK_SHARE, Setup, run
+from .support.faults import DEADLINE_SLACK, MIN_OK_SHARE, Setup, run
 
 SETUP = Setup(requests=60, concurrency=10, seed=20240601, timeout=0.5, deadline=4.0, slow_delay=1.0, max_seconds=45.0)
 

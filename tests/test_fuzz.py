@@ -31,13 +31,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from service.app import create_app
-from service.backends import ChatRequest, Completion, Usage
+from service.backends.base import ChatRequest, Completion, Usage
 from service.config import load_settings
+from service.http.app import create_app
 
-from .conftest import seed_answer
-from .contract import envelope_problem as contract_problem
-from .fakes import FakeBackend
+from .support.articles import seed_answer
+from .support.contract import envelope_problem as contract_problem
+from .support.fakes import FakeBackend
 
 MAX_EXAMPLES = 40
 PARSING_EXAMPLES = 300

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.extract import looks_like_html, text_from_html
+from service.http.extract import looks_like_html, text_from_html
 
-from .conftest import seed_answer
+from .support.articles import seed_answer
 
 PAGE = """<!doctype html><html><head><title>Missiles hit militia base</title>
 <style>p { color: red }</style><script>var tracking = "SCRIPT-TEXT";</script></head>

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from .chat_server import Reply
-from .conftest import SEED_ARTICLE, seed_answer
-from .contract import ungrounded_items
+from .support.articles import SEED_ARTICLE, seed_answer
+from .support.chat_server import Reply
+from .support.contract import ungrounded_items
 
 INVENTED_NAME = "Viktor Halloran"
 INVENTED_QUOTE = "Viktor Halloran ordered the strike on Kalsu Base"

@@ -6,13 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "load.py"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_concurrent_requests_never_mix_up_answers():
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--requests", "400", "--concurrency", "50", "--max-seconds", "120"],
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "bench.load", "--requests", "400", "--concurrency", "50", "--max-seconds", "120"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     for check in ("responses with another id", "quotes not article_n[start:end]", "responses naming another token"):

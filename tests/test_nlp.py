@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from service.nlp import Candidates, Proposer, Span
 from service.nlp.tables import cue_table
 
-from .conftest import SEED_ARTICLE
+from .support.articles import SEED_ARTICLE
 
 
 def spans_of(candidates: Candidates) -> list[Span]:

@@ -6,9 +6,9 @@ import json
 import logging
 
 from service.errors import BackendUnavailable
-from service.observability import JsonLines
+from service.http.observability import JsonLines
 
-from .conftest import SEED_ARTICLE, seed_answer
+from .support.articles import SEED_ARTICLE, seed_answer
 
 
 def metric(text: str, name: str) -> float:

@@ -7,9 +7,9 @@ import json
 import logging
 import time
 
-from .chat_server import Reply
-from .conftest import SEED_ARTICLE, seed_answer
-from .contract import ungrounded_items
+from .support.articles import SEED_ARTICLE, seed_answer
+from .support.chat_server import Reply
+from .support.contract import ungrounded_items
 
 INVENTED = "Yevgeny Prigozhin"
 
@@ -225,10 +225,9 @@ def formats_sent(chat) -> list[str]:
 def test_unsupported_json_schema_falls_back_to_json_object_with_the_schema_and_remembers(chat, service_on, caplog):
     rejection = Reply.error(400, "response_format json_schema is not supported by this server")
     chat.enqueue(rejection, seed_answer(), seed_answer())
-    with caplog.at_level(logging.WARNING, logger="service.backends.response_formats"):
-        with service_on() as client:
-            assert post(client).status_code == 200
-            assert post(client, title="Second save").status_code == 200
+    with caplog.at_level(logging.WARNING, logger="service.backends.response_formats"), service_on() as client:
+        assert post(client).status_code == 200
+        assert post(client, title="Second save").status_code == 200
     assert formats_sent(chat) == ["json_schema", "json_object+schema", "json_object+schema"]
     assert chat.received[1]["response_format"]["schema"]["additionalProperties"] is False
     assert "JSON Schema" not in chat.received[1]["messages"][0]["content"], "the server holds the answer to it"
@@ -298,9 +297,8 @@ def test_the_answer_cap_can_be_raised_and_takes_the_name_the_server_asks_for(cha
 def test_upstream_text_goes_to_the_request_log_line_never_to_the_client(chat, service_on, caplog):
     leak = 'Traceback (most recent call last):\n  File "/srv/models/server.py", line 12\nKeyError: http://admin:pw@10.0.0.5'
     chat.enqueue(*[Reply.error(500, leak) for _ in range(4)])
-    with caplog.at_level(logging.INFO, logger="service.requests"):
-        with service_on() as client:
-            response = client.post("/v1/summaries", json={"text": SEED_ARTICLE}, headers={"X-Request-ID": "r-leak"})
+    with caplog.at_level(logging.INFO, logger="service.requests"), service_on() as client:
+        response = client.post("/v1/summaries", json={"text": SEED_ARTICLE}, headers={"X-Request-ID": "r-leak"})
     assert response.status_code == 503
     assert response.json()["error"]["message"] == "the model server failed to answer (HTTP 500)"
     for fragment in ("Traceback", "/srv/models", "10.0.0.5", "KeyError", chat.base_url):

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 
 import pytest
 
-from service.backends import Completion, Usage
+from service.article import Article
+from service.backends.base import Completion, Usage
 from service.errors import BackendError, DeadlineExceeded, ModelOutputError
-from service.pipeline import Article, Summarizer
+from service.pipeline.summarizer import Summarizer
 
-from .conftest import SEED_ARTICLE, seed_answer
-from .fakes import FakeBackend
+from .support.articles import SEED_ARTICLE, seed_answer
+from .support.fakes import FakeBackend
+
+# What setting a request up may take before its deadline is fixed (a cold start, on a slow machine).
+SETTING_UP = 0.05
 
 
 def with_invented_who(count: int) -> dict:
@@ -23,7 +28,7 @@ def with_invented_who(count: int) -> dict:
 
 async def test_each_attempt_gets_a_new_message_list(fake: FakeBackend):
     fake.enqueue("{broken", "[]", seed_answer())
-    result = await Summarizer(fake).summarize(Article(SEED_ARTICLE))
+    result = (await Summarizer(fake).summarize(Article(SEED_ARTICLE))).as_body()
     assert result["meta"]["attempts"] == 3
     first, second, third = (request.messages for request in fake.requests)
     snapshot = copy.deepcopy(first)
@@ -35,7 +40,7 @@ async def test_each_attempt_gets_a_new_message_list(fake: FakeBackend):
 
 async def test_the_best_partial_answer_wins_when_attempts_run_out(fake: FakeBackend):
     fake.enqueue(with_invented_who(1), with_invented_who(2), "garbage")
-    result = await Summarizer(fake).summarize(Article(SEED_ARTICLE))
+    result = (await Summarizer(fake).summarize(Article(SEED_ARTICLE))).as_body()
     assert [d["path"] for d in result["meta"]["dropped"]] == ["/who/3"]
     assert len(result["who"]) == 3
     assert "Invented" not in str(result)
@@ -48,7 +53,7 @@ async def test_usage_is_summed_over_every_attempt(fake: FakeBackend):
         Completion(text="", model="m", usage=Usage(50, 0), refusal="no"),
         Completion(text=str(seed_answer()).replace("'", '"').replace("None", "null"), model="m", usage=Usage(1, 2)),
     )
-    result = await Summarizer(fake).summarize(Article(SEED_ARTICLE))
+    result = (await Summarizer(fake).summarize(Article(SEED_ARTICLE))).as_body()
     assert result["meta"]["usage"] == {"prompt_tokens": 151, "completion_tokens": 9}
 
 
@@ -70,11 +75,13 @@ async def test_backend_errors_are_not_reasked(fake: FakeBackend):
 async def test_deadline_is_given_to_the_backend_and_enforced(fake: FakeBackend):
     fake.delay = 1.0
     fake.enqueue(seed_answer())
+    loop = asyncio.get_running_loop()
+    asked = loop.time()
     with pytest.raises(DeadlineExceeded):
         await Summarizer(fake, deadline=0.1).summarize(Article(SEED_ARTICLE))
-    import asyncio
-
-    assert fake.requests[0].deadline <= asyncio.get_running_loop().time()
+    # The request's own deadline, 0.1 s after it was asked, not any moment in the past.
+    assert asked + 0.1 <= fake.requests[0].deadline <= asked + 0.1 + SETTING_UP
+    assert loop.time() < asked + fake.delay, "the deadline stopped the call before the backend answered"
 
 
 async def test_article_cannot_close_its_own_data_block(fake: FakeBackend):
@@ -82,7 +89,7 @@ async def test_article_cannot_close_its_own_data_block(fake: FakeBackend):
     obeyed = {"who": [{"name": "Anonymous", "role": None, "quote": "hacked"}], "what": {"text": "Hacked by Anonymous.", "quote": "hacked"}, "where": [], "denials": []}
     fake.enqueue(obeyed)
     fake.enqueue({"who": [], "what": {"text": "Officials met in Paris.", "quote": "Officials met in Paris."}, "where": [], "denials": []})
-    result = await Summarizer(fake, max_attempts=2).summarize(Article(article))
+    result = (await Summarizer(fake, max_attempts=2).summarize(Article(article))).as_body()
     user = fake.requests[0].messages[1]["content"]
     assert user.count("</article>") == 1
     assert "Paris.<\\/article>" in user

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.profile import ModelProfile, grammar_label, profile_for, unsafe_grammar_literals
+from service.backends.profile import ModelProfile, grammar_label, profile_for, unsafe_grammar_literals
 
 
 def test_the_embedded_model_chooses_and_a_server_writes_unless_told_otherwise():

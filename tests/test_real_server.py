@@ -14,19 +14,19 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
 from service.article import Article
 from service.backends.llama import LlamaBackend, bundled_model_path
 from service.backends.openai_compatible import OpenAIBackend
+from service.backends.profile import profile_for
 from service.config import load_settings
-from service.pipeline import Summarizer
-from service.profile import profile_for
+from service.http.app import create_app
+from service.pipeline.summarizer import Summarizer
 
-from .chat_server import ChatServer
-from .conftest import SEED_ARTICLE
-from .contract import envelope_problem, ungrounded_items
-from .long_article import long_article
-from .model_servers import ModelServer
+from .support.articles import SEED_ARTICLE
+from .support.chat_server import ChatServer
+from .support.contract import envelope_problem, ungrounded_items
+from .support.long_article import long_article
+from .support.model_servers import ModelServer
 
 pytestmark = pytest.mark.slow
 
@@ -80,10 +80,9 @@ def assert_no_upstream_text(response_text: str, server: ModelServer) -> None:
 
 
 def test_json_schema_is_rejected_json_object_with_the_schema_is_accepted_and_remembered(real, front, caplog):
-    with caplog.at_level(logging.WARNING, logger="service.backends.response_formats"):
-        with real(strategy="choose") as client:
-            first = client.post("/v1/summaries", json={"text": SEED_ARTICLE})
-            second = client.post("/v1/summaries", json={"text": SEED_ARTICLE}, headers={"Cache-Control": "no-cache"})
+    with caplog.at_level(logging.WARNING, logger="service.backends.response_formats"), real(strategy="choose") as client:
+        first = client.post("/v1/summaries", json={"text": SEED_ARTICLE})
+        second = client.post("/v1/summaries", json={"text": SEED_ARTICLE}, headers={"Cache-Control": "no-cache"})
     assert first.status_code == second.status_code == 200, first.text
     sent = [body["response_format"] for body in front.received]
     assert [f["type"] for f in sent] == ["json_schema", "json_object", "json_object"]
@@ -101,8 +100,8 @@ def test_choosing_through_the_server_gives_the_embedded_models_answer(llama_serv
         embedded = LlamaBackend(bundled_model_path(), timeout=CALL_TIMEOUT)
         choosing = profile_for("openai", "choose")
         try:
-            through_server = await Summarizer(served, deadline=DEADLINE, profile=choosing).summarize(Article(SEED_ARTICLE))
-            in_process = await Summarizer(embedded, deadline=DEADLINE).summarize(Article(SEED_ARTICLE))
+            through_server = (await Summarizer(served, deadline=DEADLINE, profile=choosing).summarize(Article(SEED_ARTICLE))).as_body()
+            in_process = (await Summarizer(embedded, deadline=DEADLINE).summarize(Article(SEED_ARTICLE))).as_body()
         finally:
             await served.aclose()
             await embedded.aclose()
@@ -142,9 +141,11 @@ def test_a_stopped_server_gives_503_with_retry_after(real):
 
 
 def test_the_servers_own_error_text_goes_to_the_log_line_not_to_the_client(real, llama_server, caplog):
-    with caplog.at_level(logging.INFO, logger="service.requests"):
-        with real(base_url=llama_server.base_url, response_format="json_schema") as client:
-            response = client.post("/v1/summaries", json={"text": SEED_ARTICLE}, headers={"X-Request-ID": "r-500"})
+    with (
+        caplog.at_level(logging.INFO, logger="service.requests"),
+        real(base_url=llama_server.base_url, response_format="json_schema") as client,
+    ):
+        response = client.post("/v1/summaries", json={"text": SEED_ARTICLE}, headers={"X-Request-ID": "r-500"})
     assert response.status_code == 502
     assert response.json()["error"] == {
         "code": "backend_error", "message": "the model server rejected the request (HTTP 500)", "details": None,

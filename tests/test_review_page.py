@@ -13,6 +13,7 @@ of marks is the number of covered pieces, both computed here independently from 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -25,14 +26,15 @@ from typing import Any
 
 import pytest
 
-from service.app import create_app
 from service.config import load_settings
 from service.errors import BackendUnavailable
-from service.serving import uvicorn_config
+from service.http.app import create_app
+from service.http.serving import uvicorn_config
 
-from .conftest import DATA, SEED_ARTICLE, seed_answer
-from .fakes import FakeBackend
-from .serving import serve_in_thread
+from .support.articles import DATA, SEED_ARTICLE, seed_answer
+from .support.environment import setting_names
+from .support.fakes import FakeBackend
+from .support.serving import serve_in_thread
 
 try:
     from selenium import webdriver
@@ -84,9 +86,8 @@ class Served:
 @contextmanager
 def _serve(**overrides: Any) -> Iterator[Served]:
     with pytest.MonkeyPatch.context() as env:
-        for name in list(os.environ):
-            if name.startswith("SUMMARIZER_") or name == "OPENAI_API_KEY":
-                env.delenv(name)
+        for name in setting_names():
+            env.delenv(name)
         # Off unless a test asks: each test scripts the model's answers itself.
         settings = load_settings(backend="openai", **{"cache_url": "off", **overrides})
     fake = FakeBackend()
@@ -203,7 +204,7 @@ def covered_pieces(response: dict[str, Any]) -> list[set[int]]:
     spans = [(e["start"], e["end"]) for e in evidence_in_order(response)]
     cuts = sorted({point for span in spans for point in span})
     pieces = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in itertools.pairwise(cuts):
         covering = {i for i, (s, e) in enumerate(spans) if s <= start and e >= end}
         if covering:
             pieces.append(covering)

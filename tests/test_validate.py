@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from service.backends import Completion
+from service.backends.base import Completion
+from service.checks.validate import check_completion, check_schema, parse_json, pointer
 from service.errors import (
     AnswerRejected,
     MalformedJSON,
@@ -16,10 +17,9 @@ from service.errors import (
     SchemaViolation,
     Truncated,
 )
-from service.resources import load_schema
-from service.validate import check_completion, check_schema, parse_json, pointer
+from service.pipeline.resources import load_schema
 
-from .conftest import seed_answer
+from .support.articles import seed_answer
 
 OBJECT = {"who": [], "what": {"text": "A thing happened.", "quote": "a thing"}, "where": [], "denials": []}
 OBJECT_TEXT = json.dumps(OBJECT, indent=2)

@@ -9,7 +9,7 @@ waiting room are turned away with 503 and Retry-After instead of piling up.
 The request's JSON Schema is enforced at decode time as a llama.cpp grammar.
 llama-cpp-python 0.3 crashes the whole process on a grammar it cannot parse (a
 double quote or backslash inside an enum string, for one), so every grammar is
-parsed by llama.cpp first and a schema carrying literals that service.profile
+parsed by llama.cpp first and a schema carrying literals that the profile
 finds unsafe is refused.
 """
 
@@ -20,13 +20,14 @@ import importlib.metadata
 import json
 import os
 import threading
+from collections.abc import Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import BackendError, BackendUnavailable, ContextTooLong
-from ..profile import unsafe_grammar_literals
-from . import ChatRequest, Completion, Usage
+from ..errors import BackendError, BackendUnavailable, ConfigError, ContextTooLong
+from .base import ChatRequest, Completion, Usage
+from .profile import unsafe_grammar_literals
 
 if TYPE_CHECKING:
     import llama_cpp
@@ -62,8 +63,6 @@ class LlamaBackend:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LlamaBackend:
-        from ..config import ConfigError
-
         path = Path(settings.model).expanduser() if settings.model else bundled_model_path()
         if path is None:
             raise ConfigError(f"SUMMARIZER_MODEL: no model given and {BUNDLED_MODEL_PACKAGE} is not installed")
@@ -134,14 +133,16 @@ class LlamaBackend:
             raise BackendError(f"the embedded model could not be loaded: {exc}") from exc
         grammar = _safe_grammar(llama, request.schema, LlamaGrammar)
         try:
-            stream = llama.create_chat_completion(
-                messages=[dict(m) for m in request.messages],
+            # With stream=True llama-cpp-python gives a generator of chunks, which its annotation does not say.
+            stream = cast(Generator[dict[str, Any], None, None], llama.create_chat_completion(
+                messages=cast(Any, [dict(m) for m in request.messages]),
                 grammar=grammar,
                 temperature=0.0,
                 max_tokens=request.max_tokens,
                 stream=True,
-            )
-            pieces, finish = [], None
+            ))
+            pieces: list[str] = []
+            finish = None
             for chunk in stream:
                 if cancelled.is_set():
                     stream.close()

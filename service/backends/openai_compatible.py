@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, Required, TypedDict
 
 import openai
@@ -23,7 +24,7 @@ from tenacity import (
 )
 
 from ..errors import BackendError, BackendUnavailable, CallTimedOut
-from . import ChatRequest, Completion, Message, Usage
+from .base import ChatRequest, Completion, Usage
 from .openai_errors import rejected, translate, what_the_server_said
 from .response_formats import (
     ENFORCED,
@@ -53,7 +54,7 @@ TokenCap = Literal["max_tokens", "max_completion_tokens"]
 
 class ChatBody(TypedDict, total=False):
     model: Required[str]
-    messages: Required[list[Message]]
+    messages: Required[list[dict[str, str]]]
     temperature: Required[float]
     response_format: ResponseFormatField
     max_tokens: int
@@ -203,7 +204,7 @@ def _wait_retry_after_or_backoff(state: RetryCallState) -> float:
     return _backoff(state)
 
 
-def _worth_retrying(deadline: float, timeout: float):
+def _worth_retrying(deadline: float, timeout: float) -> Callable[[RetryCallState], bool]:
     def retry(state: RetryCallState) -> bool:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, CallTimedOut):
@@ -213,7 +214,7 @@ def _worth_retrying(deadline: float, timeout: float):
     return retry
 
 
-def _stop_at(deadline: float):
+def _stop_at(deadline: float) -> Callable[[RetryCallState], bool]:
     def stop(state: RetryCallState) -> bool:
         if state.attempt_number >= TRANSPORT_ATTEMPTS:
             return True

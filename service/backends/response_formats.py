@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Literal, Mapping, TypedDict
+from collections.abc import Mapping
+from typing import Any, Literal, TypedDict
 
-from . import ChatRequest
+from .base import ChatRequest
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
 """The proposer: names, places and denials of an English news article, from spaCy's pipeline.
 
 It owns everything between an article's text and the `Candidates` that the
-choosing strategy offers a small model (`service.questions.ChosenAnswer`), and
-it may import only the standard library, spaCy and `service.errors`. Every
-proposal is an exact substring of the article: a `Span` with
+choosing strategy offers a small model (`service.pipeline.questions.ChosenAnswer`),
+and it may import only the standard library, spaCy, py3langid and the modules at
+the top of the package (`service.errors`, `service.config`, `service.text`). Every
+proposal is an exact substring of the article: a `Span` (service.text) with
 `text == article[start:end]`.
 
 - `proposer`: loads the spaCy pipeline once, off the event loop, and runs the
@@ -20,7 +21,8 @@ proposal is an exact substring of the article: a `Span` with
   credits, institutions, facility heads).
 """
 
-from .proposer import DEFAULT_NLP_MODEL, Proposer
-from .spans import Candidates, DenialCue, Entity, Span
+from ..text import Span
+from .proposer import Proposer
+from .spans import Candidates, DenialCue, Entity
 
-__all__ = ["DEFAULT_NLP_MODEL", "Candidates", "DenialCue", "Entity", "Proposer", "Span"]
+__all__ = ["Candidates", "DenialCue", "Entity", "Proposer", "Span"]

@@ -7,7 +7,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..config import DEFAULT_NLP_MODEL, ConfigError
+from ..config import DEFAULT_NLP_MODEL
+from ..errors import ConfigError
 from . import language
 from .denials import CueMatcher, DenialFinder
 from .entities import cluster, mentions, rank

@@ -1,26 +1,17 @@
-"""What the proposer gives back: exact spans of the article, grouped per field."""
+"""What the proposer gives back: exact spans of the article (service.text.Span), grouped per field."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..text import Span
+
+__all__ = ["Candidates", "DenialCue", "DenialKind", "Entity", "EntityKind", "Span"]
+
 DenialKind = Literal["explicit", "implicit", "no_comment"]
 # "actor": a person or an organisation that the tagger did not name as either.
 EntityKind = Literal["person", "org", "place", "group", "actor"]
-
-
-@dataclass(frozen=True)
-class Span:
-    """An exact article substring: text == article[start:end]."""
-
-    start: int
-    end: int
-    text: str
-
-    @classmethod
-    def of(cls, article: str, start: int, end: int) -> Span:
-        return cls(start, end, article[start:end])
 
 
 @dataclass(frozen=True)
