@@ -331,7 +331,7 @@ def test_choosing_through_a_server_sends_the_enum_constrained_schema(chat, servi
     with service_on(strategy="choose") as client:
         response = post(client)
     assert response.status_code == 200, response.text
-    assert response.json()["meta"]["prompt_version"] == "choose-v1"
+    assert response.json()["meta"]["prompt_version"] == "choose-v2"
     sent = chat.received[0]
     schema = sent["response_format"]["json_schema"]["schema"]
     labels = schema["properties"]["who"]["items"]["enum"] + schema["properties"]["where"]["items"]["enum"]
@@ -339,3 +339,15 @@ def test_choosing_through_a_server_sends_the_enum_constrained_schema(chat, servi
     assert schema["properties"]["who"]["maxItems"] == 6
     longest_answer = json.dumps({"who": labels, "where": labels})
     assert 100 < sent["max_tokens"] < 2 * len(longest_answer.encode()), "capped at what the choice can need"
+
+
+def test_the_choosing_model_reads_the_opening_while_the_proposer_reads_it_all(chat, service_on):
+    late = "Weeks later, Northwind Logistics denied that it had shipped the drones to Tallinn."
+    chat.enqueue({"who": ["Israel"], "where": []})
+    with service_on(strategy="choose") as client:
+        response = post(client, f"{SEED_ARTICLE}\n\n{late}")
+    assert response.status_code == 200, response.text
+    user = chat.received[0]["messages"][1]["content"]
+    assert SEED_ARTICLE.split(".")[0] in user and "Northwind" not in user.split("<article>")[1].split("</article>")[0]
+    denials = [(d["who"], d["kind"]) for d in response.json()["denials"]]
+    assert ("Northwind Logistics", "explicit") in denials
