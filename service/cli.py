@@ -1,5 +1,6 @@
 """The `summarizer` command: `serve` runs the HTTP service, `summarize` runs one article through the same
-pipeline, `eval` scores the configured backend on annotated articles (with the `eval` extra)."""
+pipeline, `batch` runs many into a JSONL file, `eval` scores the configured backend on annotated articles (with
+the `eval` extra)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from . import batch
 from .backends.base import make_backend
 from .config import Settings, load_settings
 from .errors import ConfigError, InvalidBody, SummarizerError
@@ -40,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(settings, args.host, args.port)
     if args.command == "eval":
         return _evaluate(settings, rest)
+    if args.command == "batch":
+        return asyncio.run(batch.run_command(
+            settings, args.input, args.out, concurrency=args.concurrency, retry_failed=args.retry_failed
+        ))
     return asyncio.run(_summarize(settings, args.file))
 
 
@@ -51,6 +57,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
     summarize = commands.add_parser("summarize", help="summarize one article and print the JSON response")
     summarize.add_argument("file", help="a text or HTML file with the article, or - for standard input")
+    backfill = commands.add_parser(
+        "batch", help="summarize many articles into a JSONL file, one line each; a re-run goes on where it stopped"
+    )
+    backfill.add_argument(
+        "input", type=Path, help="a JSONL file of request bodies, each with an id, or a folder of .txt and .html files"
+    )
+    backfill.add_argument("--out", type=Path, required=True, help="the JSONL file of results; the ids already in it are skipped")
+    backfill.add_argument(
+        "--concurrency", type=int, default=batch.DEFAULT_CONCURRENCY,
+        help=f"articles in flight at once (default {batch.DEFAULT_CONCURRENCY})",
+    )
+    backfill.add_argument("--retry-failed", action="store_true", help="make again the articles whose line in OUT says failed")
     commands.add_parser(
         "eval", add_help=False,
         help=f"score the configured backend on annotated articles (summarizer eval --help; needs {EVAL_EXTRA})",
