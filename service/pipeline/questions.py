@@ -47,7 +47,7 @@ MAX_CHOICE_TOKENS = 256
 # The model choosing among names sees the title and the article's opening, not all of it: the
 # names on offer were ranked on the whole text, news puts the main actors and place first, and
 # each token of prompt costs the embedded model about 4 ms on 2 cores (bench/embedded.py).
-LEAD_WORDS = 120
+LEAD_WORDS = 60
 
 
 @dataclass(frozen=True)
