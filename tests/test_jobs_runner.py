@@ -163,6 +163,7 @@ async def test_a_job_past_its_deadline_fails_with_deadline_exceeded(store_url):
 
 
 async def test_two_runners_of_four_workers_each_run_every_job_exactly_once(store_url):
+    """Two stores on one URL, as two replicas (or, for SQLite, two connections to one file) would have."""
     runs: list[str] = []
 
     async def summarize(body: dict[str, Any]) -> dict[str, Any]:
@@ -171,8 +172,10 @@ async def test_two_runners_of_four_workers_each_run_every_job_exactly_once(store
         return await echo(body)
 
     async with opened(store_url) as one, opened(store_url) as other:
-        ids = [(await JobRunner(one, summarize).submit({"text": "x", "id": f"a-{n}"})).job.job_id for n in range(40)]
+        # Both start before the first job: a SQLite store queues again at its start what it finds running.
         async with started(JobRunner(one, summarize, concurrency=4)), started(JobRunner(other, summarize, concurrency=4)):
+            submitter = JobRunner(one, summarize)
+            ids = [(await submitter.submit({"text": "x", "id": f"a-{n}"})).job.job_id for n in range(40)]
             for job_id in ids:
                 await eventually(ended(one, job_id), within=30)
     assert sorted(runs) == sorted(f"a-{n}" for n in range(40))

@@ -242,8 +242,12 @@ class SaqWorkers:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        await self.store.jobs_queue.connect()
-        await self.store.webhooks_queue.connect()
+        for queue in (self.store.jobs_queue, self.store.webhooks_queue):
+            await queue.connect()
+            # A saq sweep at the very start would find the jobs this worker is taking off the queue
+            # at that moment not yet marked active, and run them twice (a known race of its sweep);
+            # holding the sweep's own lock for one interval moves the first sweep past that.
+            await queue.redis.set(queue.namespace("sweep"), 1, ex=self.store.sweep_every, nx=True)
         self._tasks = [asyncio.create_task(worker.start()) for worker in self._workers]
 
     async def stop(self) -> None:
