@@ -90,7 +90,8 @@ class Received:
 @dataclass
 class Receiver:
     """A webhook receiver on loopback: it verifies each POST with standardwebhooks and answers the
-    scripted statuses in turn (a status, or a status and a Retry-After), then 204."""
+    scripted statuses in turn (a status, or a status and a Retry-After), then 204. A 3xx
+    answer points back at the receiver itself."""
 
     script: list[int | tuple[int, str]] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
@@ -116,6 +117,8 @@ class Receiver:
                 self.send_response(status)
                 if retry_after is not None:
                     self.send_header("Retry-After", retry_after)
+                if 300 <= status < 400:  # a sender that followed it would POST here a second time
+                    self.send_header("Location", self.path + "/moved")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
