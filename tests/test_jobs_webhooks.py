@@ -4,7 +4,6 @@ the callback URLs that are refused."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +14,7 @@ import pytest
 import redis
 from prometheus_client import CollectorRegistry
 
+from service.errors import InvalidRequest
 from service.jobs import (
     Delivery,
     InvalidCallbackUrl,
@@ -25,7 +25,6 @@ from service.jobs import (
     parse_allowed_hosts,
     validate_callback_url,
 )
-from service.errors import InvalidRequest
 
 from .jobs_support import SECRET, Receiver, eventually, free_port, quick_store, redis_server
 

@@ -37,7 +37,6 @@ from .models import (
     JobDocument,
     JobOutcome,
     JobRecord,
-    JobStatus,
     KeyIsNew,
     KeyReplay,
     QueueStats,
