@@ -26,7 +26,9 @@ from service.jobs import (
     KeyIsNew,
     KeyReplay,
     fingerprint,
+    open_store,
 )
+from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
 
 from .jobs_support import eventually, quick_store, redis_server
@@ -263,3 +265,18 @@ async def test_a_job_interrupted_more_often_than_allowed_is_failed(tmp_path):
     await store.aclose()
     assert failed.status == JobStatus.FAILED and failed.error["code"] == "internal_error"
     assert "interrupted 2 times" in failed.error["message"]
+
+
+async def test_the_jobs_url_names_the_store(tmp_path, redis_url):
+    by_url = open_store(f"sqlite:///{tmp_path}/a/jobs.sqlite3")
+    by_path = open_store(tmp_path / "b" / "jobs.sqlite3")
+    on_redis = open_store(redis_url)
+    try:
+        assert isinstance(by_url, SQLiteJobStore) and by_url.path == tmp_path / "a" / "jobs.sqlite3"
+        assert isinstance(by_path, SQLiteJobStore) and (tmp_path / "b" / "jobs.sqlite3").is_file()
+        assert isinstance(on_redis, RedisJobStore) and (await on_redis.queue_stats()).depth == 0
+    finally:
+        for store in (by_url, by_path, on_redis):
+            await store.aclose()
+    with pytest.raises(ValueError, match="SUMMARIZER_JOBS_URL"):
+        open_store("postgres://db/jobs")
