@@ -6,6 +6,12 @@ that take queued jobs and due deliveries and hand them to the runner's two handl
 - `sqlite:///PATH`: SQLiteJobStore, one machine, one service process (sqlite_store.py);
 - `redis://`, `rediss://`, `unix://`: RedisJobStore, shared by replicas (redis_store.py).
 
+Idempotency-Key on the synchronous path, with `fp = fingerprint(body, asynchronous=False)`:
+`reserve_key(key, fp)` answers KeyIsNew (summarize, then `save_response`, or `release_key`
+if it failed), KeyReplay (answer its `response`, no model call), KeyInFlight (409) or
+KeyConflict (422). On the asynchronous path `JobRunner.submit` does all of it. Scope the key
+by client (say, prefix it with the API key's id) where several clients share the service.
+
 The store, not the handler, writes what a handler answered, so that the record of a run
 and the scheduling of its webhook happen together (one transaction, or in an order that a
 re-run repairs).
