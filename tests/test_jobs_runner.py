@@ -173,13 +173,17 @@ async def test_two_runners_of_four_workers_each_run_every_job_exactly_once(store
         await asyncio.sleep(0.01)
         return await echo(body)
 
-    async with opened(store_url) as one, opened(store_url) as other:
-        # Both start before the first job: a SQLite store queues again at its start what it finds running.
-        async with started(JobRunner(one, summarize, concurrency=4)), started(JobRunner(other, summarize, concurrency=4)):
-            submitter = JobRunner(one, summarize)
-            ids = [(await submitter.submit({"text": "x", "id": f"a-{n}"})).job.job_id for n in range(40)]
-            for job_id in ids:
-                await eventually(ended(one, job_id), within=30)
+    # Both runners start before the first job: a SQLite store queues again at its start what it finds running.
+    async with (
+        opened(store_url) as one,
+        opened(store_url) as other,
+        started(JobRunner(one, summarize, concurrency=4)),
+        started(JobRunner(other, summarize, concurrency=4)),
+    ):
+        submitter = JobRunner(one, summarize)
+        ids = [(await submitter.submit({"text": "x", "id": f"a-{n}"})).job.job_id for n in range(40)]
+        for job_id in ids:
+            await eventually(ended(one, job_id), within=30)
     assert sorted(runs) == sorted(f"a-{n}" for n in range(40))
 
 

@@ -14,7 +14,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -37,7 +37,7 @@ ENDED = frozenset({JobStatus.DONE, JobStatus.FAILED})
 
 def rfc3339(epoch: float) -> str:
     """A moment as RFC 3339 in UTC, to the millisecond: 2025-05-04T10:11:12.345Z."""
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def canonical_json(value: Any) -> str:

@@ -27,6 +27,7 @@ import redis
 import redis.asyncio
 import saq
 from saq.queue.redis import RedisQueue
+from saq.types import Context, PartialTimersDict
 
 from .errors import IdempotencyKeyReused
 from .models import (
@@ -144,7 +145,8 @@ class RedisJobStore:
     async def queue_stats(self) -> QueueStats:
         depth = await self.jobs_queue.count("queued")
         head = await self._redis.lindex(self.jobs_queue.namespace("queued"), 0)
-        oldest = await self._job(self.jobs_queue.job_key_from_id(head.decode())) if head else None
+        head_id = head.decode() if isinstance(head, bytes) else head
+        oldest = await self._job(self.jobs_queue.job_key_from_id(head_id)) if head_id else None
         age = max(0.0, time.time() - oldest.created_at) if oldest else 0.0
         return QueueStats(depth=depth, oldest_age_seconds=age)
 
@@ -158,7 +160,7 @@ class RedisJobStore:
 
     # What the saq workers run.
 
-    async def run_job(self, context: dict[str, Any], run_job: JobHandler, job_id: str) -> None:
+    async def run_job(self, context: Context, run_job: JobHandler, job_id: str) -> None:
         record = await self._job(job_id)
         if record is None:
             log.error("job %s was queued but its record is gone; it is dropped", job_id)
@@ -175,7 +177,7 @@ class RedisJobStore:
                                   ex=JOB_TTL_SECONDS)
             await self._enqueue_attempt(job_id)
 
-    async def deliver(self, context: dict[str, Any], deliver: DeliveryHandler, job_id: str, number: int) -> None:
+    async def deliver(self, context: Context, deliver: DeliveryHandler, job_id: str, number: int) -> None:
         delivery = await self.delivery(job_id)
         if delivery is None:
             return
@@ -218,7 +220,7 @@ class RedisJobStore:
                 await beating
 
 
-class _EmbeddedWorker(saq.Worker):
+class _EmbeddedWorker(saq.Worker[Context]):
     # The service's server owns SIGINT and SIGTERM; a saq worker would take them over.
     SIGNALS: list[Any] = []
 
@@ -227,13 +229,13 @@ class SaqWorkers:
     """Two saq workers in the service's event loop: one for jobs, one for webhook attempts."""
 
     def __init__(self, store: RedisJobStore, run_job: JobHandler, deliver: DeliveryHandler, *, concurrency: int):
-        async def run(context: dict[str, Any], *, job_id: str) -> None:
+        async def run(context: Context, *, job_id: str) -> None:
             await store.run_job(context, run_job, job_id)
 
-        async def attempt(context: dict[str, Any], *, job_id: str, number: int) -> None:
+        async def attempt(context: Context, *, job_id: str, number: int) -> None:
             await store.deliver(context, deliver, job_id, number)
 
-        timers = {"sweep": store.sweep_every, "schedule": 1, "abort": 1, "worker_info": 10}
+        timers: PartialTimersDict = {"sweep": store.sweep_every, "schedule": 1, "abort": 1, "worker_info": 10}
         self.store = store
         self._workers = [
             _EmbeddedWorker(store.jobs_queue, [(RUN_JOB, run)], concurrency=concurrency, timers=timers),

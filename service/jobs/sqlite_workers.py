@@ -36,8 +36,10 @@ class SQLiteWorkers:
             log.warning("%d jobs were running when the service last stopped; they are queued again", requeued)
         self._tasks = [asyncio.create_task(self._work(self._next_job, self.store.jobs_waiting), name=f"job-worker-{n}")
                        for n in range(self.concurrency)]
-        self._tasks += [asyncio.create_task(self._work(self._next_delivery, self.store.deliveries_waiting), name=f"webhook-worker-{n}")
-                        for n in range(DELIVERY_WORKERS)]
+        self._tasks += [
+            asyncio.create_task(self._work(self._next_delivery, self.store.deliveries_waiting), name=f"webhook-worker-{n}")
+            for n in range(DELIVERY_WORKERS)
+        ]
 
     async def stop(self) -> None:
         """Stop at once; the jobs cut short are queued again and run from the start later."""

@@ -26,7 +26,7 @@ import random
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -92,7 +92,7 @@ def retry_delay(attempts_made: int, retry_after: float | None, settings: Webhook
     backoff = min(settings.max_retry, settings.first_retry * 2 ** (attempts_made - 1))
     # Half fixed, half random: receivers that were down for many jobs are not hit by all at once.
     delay = backoff / 2 + random.uniform(0, backoff / 2)
-    return max(delay, retry_after) if retry_after is not None else delay
+    return float(max(delay, retry_after)) if retry_after is not None else delay
 
 
 class WebhookSender:
@@ -104,7 +104,7 @@ class WebhookSender:
         self._client = client or httpx.AsyncClient(timeout=settings.timeout, follow_redirects=False)
 
     def headers(self, delivery: Delivery, moment: float) -> dict[str, str]:
-        signature = self._signer.sign(delivery.webhook_id, datetime.fromtimestamp(moment, timezone.utc),
+        signature = self._signer.sign(delivery.webhook_id, datetime.fromtimestamp(moment, UTC),
                                       delivery.payload)
         return {"content-type": "application/json", "user-agent": USER_AGENT, "webhook-id": delivery.webhook_id,
                 "webhook-timestamp": str(int(moment)), "webhook-signature": signature}
