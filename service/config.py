@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +87,17 @@ class Settings(BaseSettings):
     response_format: ResponseFormatSetting = "auto"
     # Raises the token cap of every answer, which is otherwise what the answer schema needs.
     max_answer_tokens: int | None = Field(default=None, ge=1)
+    # Where jobs are kept: sqlite:///PATH (one process) or redis://... (replicas); unset: a SQLite file beside
+    # the default result cache file.
+    jobs_url: str | None = Field(default=None, pattern=r"^(redis://.+|rediss://.+|unix://.+|sqlite:///.+)$")
+    # Seconds one job may take, all attempts and chunks included; the synchronous deadline does not apply.
+    job_deadline: float = Field(default=1800.0, gt=0)
+    # Jobs run at once by this process's workers.
+    job_workers: int = Field(default=4, ge=1, le=256)
+    # The Standard Webhooks signing secret, whsec_ + base64; unset: requests with callback_url are refused.
+    webhook_secret: SecretStr | None = None
+    # Comma-separated hosts that callback URLs may name (.example.com: any host under it); unset: any host.
+    webhook_allowed_hosts: str | None = Field(default=None, pattern=r"^[A-Za-z0-9.:_\-\s,]*$")
 
     @field_validator("api_keys", mode="before")
     @classmethod
@@ -99,6 +112,20 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.strip().lower() != "off":
             return Rate.parse(value)
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _whsec(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        encoded = value.get_secret_value()
+        try:
+            key = base64.b64decode(encoded.removeprefix("whsec_"), validate=True)
+        except binascii.Error:
+            key = b""
+        if not encoded.startswith("whsec_") or not key:
+            raise ValueError("expected whsec_ followed by the base64 of the signing key")
+        return value
 
     @property
     def resolved_rate_limit(self) -> Rate | None:
@@ -131,6 +158,6 @@ def load_settings(**overrides: Any) -> Settings:
                 continue
             field = str(error["loc"][0])
             variable = field if field.isupper() else ENV_PREFIX + field.upper()
-            shown = "" if "KEY" in variable else f" (got {error.get('input')!r})"
+            shown = "" if "KEY" in variable or "SECRET" in variable else f" (got {error.get('input')!r})"
             lines.append(f"{variable}: {error['msg']}{shown}")
         raise ConfigError("invalid configuration: " + "; ".join(lines)) from None

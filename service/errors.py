@@ -4,6 +4,7 @@
     ├── RequestError                    4xx: the caller's request cannot be served
     │   ├── InvalidBody                 400 invalid_body
     │   ├── Unauthorized                401 unauthorized
+    │   ├── NotFound                    404 not_found              no job with that id
     │   ├── ArticleTooLarge             413 article_too_large
     │   ├── UnsupportedMediaType        415 unsupported_media_type
     │   ├── InvalidRequest              422 invalid_request
@@ -16,6 +17,9 @@
     ├── DeadlineExceeded                504 deadline_exceeded
     │   └── CallTimedOut                504 deadline_exceeded      one model call outlasted SUMMARIZER_TIMEOUT
     └── ClientGone                      499 client_closed_request  the client left; the work was stopped
+
+The jobs package adds three request errors of its own (service.jobs.errors): a 409
+idempotency_key_in_use, and two 422s, idempotency_key_reused and invalid_callback_url.
 
 One attempt's answer can be rejected without the request failing; the re-ask
 loop catches these and asks again:
@@ -85,6 +89,11 @@ class Unauthorized(RequestError):
 class ArticleTooLarge(RequestError):
     status = 413
     code = "article_too_large"
+
+
+class NotFound(RequestError):
+    status = 404
+    code = "not_found"
 
 
 class UnsupportedMediaType(RequestError):

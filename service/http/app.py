@@ -1,4 +1,4 @@
-"""The application factory: settings, backend, pipeline, routes and the one error handler."""
+"""The application factory: settings, backend, pipeline, job runner, routes and the one error handler."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from .. import __version__
 from ..backends.base import Backend, make_backend
 from ..config import Settings, load_settings
 from ..errors import CacheError, ClientGone, InvalidRequest, SummarizerError
+from ..jobs import JobMetrics
 from ..pipeline.cache import ResultCache, open_cache
 from ..pipeline.summarizer import Summarizer
+from .asynchronous import running_jobs
 from .intake import field_errors
 from .limits import RateLimiter
 from .observability import Metrics, Observed
@@ -38,9 +40,12 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = backend or make_backend(settings)
         cache = _open_cache(settings)
-        app.state.summarizer = Summarizer.from_settings(active, settings, observer=app.state.metrics, cache=cache)
+        summarizer = Summarizer.from_settings(active, settings, observer=app.state.metrics, cache=cache)
+        app.state.summarizer = summarizer
         try:
-            yield
+            async with running_jobs(settings, summarizer, app.state.job_metrics) as jobs:
+                app.state.jobs = jobs
+                yield
         finally:
             if cache:
                 await cache.aclose()
@@ -58,6 +63,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.state.limiter = RateLimiter(rate) if rate else None
     app.state.inflight = 0
     app.state.metrics = Metrics()
+    # Registered once per app, beside the request metrics, however often its lifespan runs.
+    app.state.job_metrics = JobMetrics(app.state.metrics.registry)
     app.add_middleware(Observed, metrics=app.state.metrics, backend_label=lambda: _backend_label(app))
     app.include_router(v1)
     app.include_router(probes)

@@ -1,4 +1,5 @@
-"""What the routes depend on: the settings and the summarizer, an admitted client, the article, a slot.
+"""What the routes depend on: the settings, the summarizer and the job runner, an admitted client,
+the article, the Prefer and Idempotency-Key headers, a slot.
 
 Each is a FastAPI dependency, except `unless_disconnected`, which runs a route's
 work and stops it when the client goes away.
@@ -12,13 +13,14 @@ import math
 from collections.abc import AsyncIterator, Awaitable
 from typing import Annotated, TypeVar, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
-from ..article import Article
 from ..config import Settings
 from ..errors import ClientGone, Overloaded, RateLimited, Unauthorized
+from ..jobs import JobRunner
 from ..pipeline.summarizer import Summarizer
-from .intake import read_article
+from .asynchronous import RESPOND_ASYNC, preferences, scoped_key
+from .intake import Submission, read_submission
 from .limits import RateLimiter
 
 T = TypeVar("T")
@@ -32,8 +34,13 @@ async def get_summarizer(request: Request) -> Summarizer:
     return cast(Summarizer, request.app.state.summarizer)
 
 
+async def get_jobs(request: Request) -> JobRunner:
+    return cast(JobRunner, request.app.state.jobs)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SummarizerDep = Annotated[Summarizer, Depends(get_summarizer)]
+JobsDep = Annotated[JobRunner, Depends(get_jobs)]
 
 
 async def admit_client(request: Request, settings: SettingsDep) -> None:
@@ -58,15 +65,53 @@ def _authenticated_key(request: Request, settings: Settings) -> str | None:
     return given
 
 
-async def article_from_body(request: Request, settings: SettingsDep) -> Article:
-    return await read_article(request, settings.max_chars)
+async def submission_from_body(request: Request, settings: SettingsDep) -> Submission:
+    return await read_submission(request, settings.max_chars)
 
 
-async def inflight_slot(request: Request, settings: SettingsDep) -> AsyncIterator[None]:
-    """Admit the request only while fewer than SUMMARIZER_MAX_INFLIGHT are being served."""
+async def prefers_async(
+    prefer: Annotated[
+        list[str] | None,
+        Header(description="`respond-async` (RFC 7240): answer 202 at once with a job to poll, "
+               "instead of the summary when it is made."),
+    ] = None,
+) -> bool:
+    return RESPOND_ASYNC in preferences(prefer or [])
+
+
+AsyncDep = Annotated[bool, Depends(prefers_async)]
+
+
+async def idempotency_key(
+    request: Request,
+    settings: SettingsDep,
+    key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", min_length=1, max_length=255,
+               description="Send the same key with the same body again within 24 hours and get the same job "
+               "or summary, without a new model call; the same key with another body is refused (422)."),
+    ] = None,
+) -> str | None:
+    """The key's record name, scoped by the client's API key when inbound keys are configured."""
+    return None if key is None else scoped_key(key, _authenticated_key(request, settings))
+
+
+IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]
+
+
+async def inflight_slot(request: Request, settings: SettingsDep, asynchronous: AsyncDep) -> AsyncIterator[None]:
+    """Admit a synchronous request only while fewer than SUMMARIZER_MAX_INFLIGHT are being served;
+    a request for a job is not counted, as jobs wait in their queue."""
+    if asynchronous:
+        yield
+        return
     state = request.app.state
     if state.inflight >= settings.max_inflight:
-        raise Overloaded(f"{settings.max_inflight} requests are already in flight; retry shortly", retry_after=1)
+        raise Overloaded(
+            f"{settings.max_inflight} requests are already being summarized; retry shortly, or send the request "
+            "with 'Prefer: respond-async' to have it queued as a job and fetch its summary when it is done",
+            retry_after=1,
+        )
     state.inflight += 1
     try:
         yield

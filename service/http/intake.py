@@ -1,10 +1,16 @@
-"""Turning an HTTP request body into an Article: content type, size, encoding and fields."""
+"""Turning an HTTP request body into an Article: content type, size, encoding and fields.
+
+A body is read into a Submission: the request's checked fields and the Article made from them.
+The fields, not the raw body, are what a job keeps and what an Idempotency-Key fingerprints,
+so that a job re-run after a restart reads its article exactly as the first request did.
+"""
 
 from __future__ import annotations
 
 import codecs
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -22,7 +28,20 @@ _BYTES_PER_CHAR = 4
 _ENVELOPE_BYTES = 64 * 1024
 
 
-async def read_article(request: Request, max_chars: int) -> Article:
+@dataclass(frozen=True)
+class Submission:
+    """A request body that passed every check: its fields and the article they give."""
+
+    fields: SummaryRequest
+    article: Article
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The article's fields as JSON, without callback_url: what a job runs and a key fingerprints."""
+        return self.fields.model_dump(exclude_none=True, exclude={"callback_url"})
+
+
+async def read_submission(request: Request, max_chars: int) -> Submission:
     media_type, charset = _content_type(request.headers.get("content-type", ""))
     if media_type not in JSON_TYPES + TEXT_TYPES:
         raise UnsupportedMediaType(
@@ -32,11 +51,16 @@ async def read_article(request: Request, max_chars: int) -> Article:
     body = await _read_body(request, max_chars * _BYTES_PER_CHAR + _ENVELOPE_BYTES, max_chars)
     text = _decode(body, charset)
     payload = {"text": text} if media_type in TEXT_TYPES else _parse_json(text)
-    return article_from_payload(payload, max_chars)
+    fields = _checked_fields(payload, max_chars)
+    return Submission(fields, _article(fields))
 
 
 def article_from_payload(payload: Any, max_chars: int) -> Article:
     """Check the request's fields and the article's size."""
+    return _article(_checked_fields(payload, max_chars))
+
+
+def _checked_fields(payload: Any, max_chars: int) -> SummaryRequest:
     try:
         fields = SummaryRequest.model_validate(payload)
     except ValidationError as exc:
@@ -44,9 +68,13 @@ def article_from_payload(payload: Any, max_chars: int) -> Article:
     body = fields.text if fields.text is not None else fields.html or ""  # SummaryRequest holds one of the two
     if len(body) > max_chars:
         raise _too_large(len(body), max_chars)
+    return fields
+
+
+def _article(fields: SummaryRequest) -> Article:
     if fields.text is not None:
         return Article(text=fields.text, title=fields.title, language=fields.language, id=fields.id)
-    text = text_from_html(body)
+    text = text_from_html(fields.html or "")
     if not text:
         raise InvalidRequest("no article text was found in the HTML", details=[{"path": "/html", "message": "no text"}])
     return Article(text=text, title=fields.title, language=fields.language, id=fields.id, from_html=True)

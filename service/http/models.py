@@ -37,8 +37,13 @@ class SummaryRequest(BaseModel):
     title: StrictStr | None = Field(default=None, max_length=2000, description="The headline, given as context.")
     language: StrictStr | None = Field(default=None, max_length=35, description="BCP-47 hint such as en or de.")
     id: StrictStr | None = Field(default=None, max_length=512, description="Your own reference, echoed back.")
+    callback_url: StrictStr | None = Field(
+        default=None, max_length=2048,
+        description="With `Prefer: respond-async` only: an http(s) URL that is sent the job document, signed, "
+        "when the job ends. Ignored by a synchronous request.",
+    )
 
-    @field_validator("text", "html", "title", "id")
+    @field_validator("text", "html", "title", "id", "callback_url")
     @classmethod
     def _encodable(cls, value: str | None) -> str | None:
         # JSON can carry a lone surrogate (\ud800), which is no character and cannot be sent on.

@@ -89,15 +89,19 @@ class Summarizer:
         """The backend is usable and, when the strategy needs it, the proposer's pipeline has loaded."""
         return await self.backend.ready() and (self.proposer is None or self.proposer.ready())
 
-    async def summarize(self, article: Article, *, read_cache: bool = True, write_cache: bool = True) -> SummaryResponse:
+    async def summarize(
+        self, article: Article, *, read_cache: bool = True, write_cache: bool = True, deadline: float | None = None
+    ) -> SummaryResponse:
         """The grounded summary of one article, as the response gives it.
 
         read_cache=False is a client's `Cache-Control: no-cache` (the summary is made
-        afresh and stored); write_cache=False is its `no-store`.
+        afresh and stored); write_cache=False is its `no-store`. `deadline` replaces the
+        summarizer's own for this article (a job's is SUMMARIZER_JOB_DEADLINE).
         """
         started = time.perf_counter()
+        seconds = self.deadline if deadline is None else deadline
         if self.cache is None:
-            return await self._summarize_afresh(article, started)
+            return await self._summarize_afresh(article, started, seconds)
         key = cache_key(
             article, backend=self.backend.name, model=self.backend.model,
             prompt_version=self.asker.prompts.version, schema_version=self.schema.version,
@@ -107,16 +111,16 @@ class Summarizer:
         ):
             return _as_cached(stored, article, started)
         with self._single_flight.making(key) as made:
-            summary = await self._summarize_afresh(article, started)
+            summary = await self._summarize_afresh(article, started, seconds)
             stored = summary.model_copy(update={"meta": summary.meta.model_copy(update={"cached_at": _now()})})
             if write_cache:
                 await self._store(self.cache, key, stored)
             made.set_result(stored)
             return summary
 
-    async def _summarize_afresh(self, article: Article, started: float) -> SummaryResponse:
+    async def _summarize_afresh(self, article: Article, started: float, seconds: float) -> SummaryResponse:
         runs: list[Run] = []
-        deadline = asyncio.get_running_loop().time() + self.deadline
+        deadline = asyncio.get_running_loop().time() + seconds
         if self.asker.reads_english_only:
             article = replace(article, language=await asyncio.to_thread(language_of, article.text, article.language))
         try:
@@ -124,7 +128,7 @@ class Summarizer:
                 chunks, parts = await self._read_in_chunks(article, runs, deadline)
         except TimeoutError:
             raise DeadlineExceeded(
-                f"no usable answer within the {self.deadline:g} s deadline",
+                f"no usable answer within the {seconds:g} s deadline",
                 details={"attempts": sum(run.calls for run in runs)},
             ) from None
         grounding = merge(parts)
