@@ -36,7 +36,6 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -45,7 +44,7 @@ import httpx
 from bench.checks import print_checks
 from tests.support.chat_server import serve_chat_for_parent
 from tests.support.grounded_model import grounded_reply, numbered_article
-from tests.support.job_client import PREFER_ASYNC, wait_for_job
+from tests.support.job_client import PREFER_ASYNC, job_seconds, stamp, wait_for_job
 from tests.support.service_process import rss_mb, serve_service_for_parent
 from tests.support.serving import child_server
 
@@ -141,10 +140,6 @@ async def _one_job(client: httpx.AsyncClient, n: int, started: float, max_second
 # --- report -------------------------------------------------------------------------------
 
 
-def _stamp(text: str) -> float:
-    return datetime.fromisoformat(text).timestamp()
-
-
 def _percentile(values: list[float], percent: float) -> float:
     """Nearest rank."""
     ordered = sorted(values)
@@ -153,9 +148,9 @@ def _percentile(values: list[float], percent: float) -> float:
 
 def _print_report(run: Run, args: argparse.Namespace, jobs_url: str) -> None:
     done = run.done_jobs()
-    end_to_end = [_stamp(job["updated_at"]) - _stamp(job["created_at"]) for job in done]
+    end_to_end = [job_seconds(job) for job in done]
     queue_wait = [total - job["result"]["meta"]["latency_ms"] / 1000 for total, job in zip(end_to_end, done, strict=True)]
-    span = max((_stamp(j["updated_at"]) for j in done), default=0.0) - min((_stamp(j["created_at"]) for j in done), default=0.0)
+    span = max((stamp(j["updated_at"]) for j in done), default=0.0) - min((stamp(j["created_at"]) for j in done), default=0.0)
     store = "redis" if jobs_url.startswith(("redis", "unix")) else "sqlite"
     print(f"{args.jobs} jobs at once, {args.workers} workers, {args.answer_seconds:g} s per answer, jobs on {store}")
     submissions = Counter(str(o.submitted) for o in run.outcomes)

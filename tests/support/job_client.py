@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -38,3 +39,13 @@ async def wait_for_job(
         elif response.status_code < 500:
             response.raise_for_status()
     return job
+
+
+def stamp(rfc3339: str) -> float:
+    """A job document's created_at or updated_at, as seconds since the epoch."""
+    return datetime.fromisoformat(rfc3339).timestamp()
+
+
+def job_seconds(job: dict[str, Any]) -> float:
+    """From a job's submission to its last change (its end, once it has ended), by the service's clock."""
+    return stamp(job["updated_at"]) - stamp(job["created_at"])
