@@ -4,6 +4,7 @@ One subpackage per layer, each importing only the layers below it:
 
     http/       the HTTP service: app, routes, intake, metrics, the review page
     batch/      many articles from a file or folder into a JSONL file, resumable
+    jobs/       asynchronous summaries: durable jobs, idempotency records, signed webhooks
     pipeline/   one article in, one grounded summary out: cache, chunks, questions, re-asks
     checks/     the answer's JSON, schema and grounding in the article
     backends/   one request to a model, one answer back

@@ -113,12 +113,14 @@ class Settings(BaseSettings):
             return Rate.parse(value)
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("webhook_secret")
+    @field_validator("webhook_secret", mode="before")
     @classmethod
-    def _whsec(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        encoded = value.get_secret_value()
+    def _whsec(cls, value: object) -> object:
+        encoded = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(encoded, str):
+            return value  # not text: the field's own type check says so
+        if not encoded.strip():
+            return None  # set but empty, as compose.yaml passes an unset one: no webhooks
         try:
             key = base64.b64decode(encoded.removeprefix("whsec_"), validate=True)
         except binascii.Error:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,37 +20,15 @@ from service.pipeline.summarizer import Summarizer
 
 from .support.articles import SEED_ARTICLE, seed_answer
 from .support.fakes import FakeBackend
+from .support.redis_server import running_redis
 from .support.serving import free_port
 from .test_observability import metric
-
-REDIS_SERVER = "redis-server"
 
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Redis server of its own on loopback (Debian's redis-server package), without persistence."""
-    binary = shutil.which(REDIS_SERVER)
-    if binary is None:
-        pytest.fail("redis-server is not installed: `make test` installs Debian's redis-server package")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        client = redis.Redis.from_url(url)
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("redis-server did not start")
+    with running_redis(tmp_path_factory.mktemp("redis")) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 @pytest.fixture(params=["sqlite", "redis"])

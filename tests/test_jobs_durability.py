@@ -17,7 +17,8 @@ import pytest
 
 from service.jobs import JobDocument, JobRunner, JobStatus
 
-from .jobs_support import logging_summarizer, quick_store, redis_server
+from .jobs_support import logging_summarizer, quick_store
+from .support.redis_server import running_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 JOBS = 5
@@ -28,7 +29,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/jobs.sqlite3"
         return
-    with redis_server(tmp_path) as url:
+    with running_redis(tmp_path) as url:
         yield url
 
 

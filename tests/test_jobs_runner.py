@@ -31,7 +31,8 @@ from service.jobs import (
 from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
 
-from .jobs_support import eventually, quick_store, redis_server
+from .jobs_support import eventually, quick_store
+from .support.redis_server import running_redis
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 Summarize = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -39,7 +40,7 @@ Summarize = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("jobs-redis")) as url:
+    with running_redis(tmp_path_factory.mktemp("jobs-redis")) as url:
         yield url
 
 

@@ -26,14 +26,17 @@ from service.jobs import (
     validate_callback_url,
 )
 
-from .jobs_support import SECRET, Receiver, eventually, free_port, quick_store, redis_server
+from .jobs_support import eventually, quick_store
+from .support.redis_server import running_redis
+from .support.serving import free_port
+from .support.webhooks import SECRET, Receiver
 
 QUICK = WebhookSettings(SECRET, timeout=2.0, first_retry=0.05, max_retry=0.2)
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory):
-    with redis_server(tmp_path_factory.mktemp("webhooks-redis")) as url:
+    with running_redis(tmp_path_factory.mktemp("webhooks-redis")) as url:
         yield url
 
 
