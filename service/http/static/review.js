@@ -1,7 +1,8 @@
 // The summary review page: sends one article to POST /v1/summaries and shows the answer,
 // every evidence span highlighted in the article. A long article, or one the service cannot
-// take synchronously now, goes through a job (GET /v1/jobs/{id}), its progress shown. Article text and model output only ever
-// reach the page through textContent and text nodes, never as markup.
+// take synchronously now, goes through a job (GET /v1/jobs/{id}), its progress shown. Article
+// text and model output only ever reach the page through textContent and text nodes, never
+// as markup.
 "use strict";
 
 (() => {
