@@ -2,7 +2,7 @@
 
 Request n sends {"id": "load-n", "text": article_n}, where article_n is the
 seed article opened by a sentence naming a unique token ("Officer Zq<n> ...").
-The chat server (tests/chat_server.py, in its own process) answers every call
+The chat server (tests/support/grounded_model.py, in its own process) answers every call
 at once, FROM THAT CALL'S ARTICLE: it reads the text between <article> and
 </article> of the user message and quotes its first sentence, naming a
 capitalised word of it (the unique token when the sentence has one). The
@@ -30,16 +30,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
 import math
-import re
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -48,15 +44,12 @@ from bench.checks import print_checks
 from service.config import load_settings
 from service.http.app import create_app
 from service.http.serving import uvicorn_config
-from tests.support.articles import SEED_ARTICLE
-from tests.support.chat_server import ChatServer, Reply
+from tests.support.chat_server import serve_chat_for_parent
+from tests.support.grounded_model import TOKEN, grounded_reply, numbered_article
+from tests.support.service_process import rss_mb
 from tests.support.serving import child_server, serve_for_parent
 
 REQUEST_TIMEOUT = 30.0
-TOKEN = re.compile(r"Zq\d+")
-_ARTICLE = re.compile(r"<article>\n(.*)\n</article>", re.DOTALL)
-_FIRST_SENTENCE = re.compile(r".+?[.!?](?=\s|$)", re.DOTALL)
-_CAPITALISED = re.compile(r"\b[A-Z]\w*")
 
 
 def main() -> int:
@@ -84,37 +77,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-# --- the chat server: an answer grounded in each call's own article -------------------------
-
-
-def article(n: int) -> str:
-    return f"Officer Zq{n} filed this report from Baghdad on Monday. {SEED_ARTICLE}"
-
-
-def grounded_reply(body: dict[str, Any]) -> Reply:
-    """Quote the first sentence of the article in the call's user message, and name a capitalised word of it."""
-    user = next(message["content"] for message in body["messages"] if message["role"] == "user")
-    text = _ARTICLE.search(user).group(1)
-    sentence = _FIRST_SENTENCE.match(text).group()
-    words = _CAPITALISED.findall(sentence)
-    name = next((word for word in words if TOKEN.fullmatch(word)), words[0])
-    answer = {
-        "who": [{"name": name, "role": None, "quote": sentence}],
-        "what": {"text": sentence, "quote": sentence},
-        "where": [],
-        "denials": [],
-    }
-    return Reply(content=json.dumps(answer))
-
-
-def _chat_child(conn: Connection) -> None:
-    server = ChatServer(fallback=grounded_reply).start()
-    conn.send(server.base_url)
-    with contextlib.suppress(EOFError):
-        conn.recv()  # blocks until the parent closes its end
-    server.stop()
-
-
 def _service_child(conn: Connection, chat_url: str, max_inflight: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(
@@ -122,11 +84,6 @@ def _service_child(conn: Connection, chat_url: str, max_inflight: int) -> None:
             max_inflight=max_inflight, cache_url=f"sqlite:///{folder}/results.sqlite3",
         )
         serve_for_parent(conn, uvicorn_config(create_app(settings), settings, log_level="warning"))
-
-
-def _rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE).group(1)) / 1024
 
 
 # --- load and judging -----------------------------------------------------------------------
@@ -159,7 +116,7 @@ class Run:
         self.statuses[status] = self.statuses.get(status, 0) + 1
 
     def judge(self, n: int, body: dict[str, Any], text: str) -> None:
-        own = article(n)
+        own = numbered_article(n)
         if body["id"] != f"load-{n}":
             self.wrong_ids.append(f"load-{n} answered as {body['id']!r}")
         items = [*body["who"], *body["where"], *body["denials"], *([body["what"]] if body["what"] else [])]
@@ -180,7 +137,7 @@ async def _send_all(url: str, args: argparse.Namespace, run: Run) -> None:
             for n in pending:
                 started = time.perf_counter()
                 try:
-                    response = await client.post("/v1/summaries", json={"id": f"load-{n}", "text": article(n)})
+                    response = await client.post("/v1/summaries", json={"id": f"load-{n}", "text": numbered_article(n)})
                 except httpx.HTTPError as exc:
                     run.count(type(exc).__name__)
                     continue
@@ -195,12 +152,15 @@ async def _send_all(url: str, args: argparse.Namespace, run: Run) -> None:
 
 async def _measure(args: argparse.Namespace) -> Run:
     run = Run()
-    with child_server(_chat_child) as chat, child_server(_service_child, chat.url, args.max_inflight) as service:
-        before = _rss_mb(service.pid)
+    with (
+        child_server(serve_chat_for_parent, grounded_reply) as chat,
+        child_server(_service_child, chat.url, args.max_inflight) as service,
+    ):
+        before = rss_mb(service.pid)
         started = time.perf_counter()
         await _send_all(service.url, args, run)
         run.seconds = time.perf_counter() - started
-        run.rss_mb = (before, _rss_mb(service.pid))
+        run.rss_mb = (before, rss_mb(service.pid))
     return run
 
 

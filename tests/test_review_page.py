@@ -1,7 +1,7 @@
 """The editorial review page (GET /), driven in headless Chromium through Selenium.
 
 The real app is served by uvicorn in a thread on 127.0.0.1, its backend a FakeBackend that
-answers from a script. Chromium and its driver are Debian's `chromium` and
+answers from a script, its jobs in a SQLite file of its own. Chromium and its driver are Debian's `chromium` and
 `chromium-driver`; when either is missing the tests fail (CI installs them), they never skip.
 
 How highlights are counted: the page cuts the article at every evidence boundary and draws
@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import tempfile
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ from typing import Any
 import pytest
 
 from service.config import load_settings
-from service.errors import BackendUnavailable
+from service.errors import BackendError, BackendUnavailable, Overloaded
 from service.http.app import create_app
 from service.http.serving import uvicorn_config
 
@@ -64,6 +65,10 @@ LAPTOP = (1366, 900)
 NARROW = (800, 700)
 SCREENSHOT = Path(__file__).resolve().parent.parent / "out" / "review-page.png"
 WAIT = 10
+# A job's answer comes from polling, whose interval grows: allow for a few polls more.
+JOB_WAIT = 30
+# The model's delay in the job tests, so that a poll finds the job running.
+MODEL_SECONDS = 2.0
 KEY = "k-review"
 
 
@@ -85,14 +90,15 @@ class Served:
 
 @contextmanager
 def _serve(**overrides: Any) -> Iterator[Served]:
-    with pytest.MonkeyPatch.context() as env:
+    with tempfile.TemporaryDirectory(prefix="review-jobs-") as jobs, pytest.MonkeyPatch.context() as env:
         for name in setting_names():
             env.delenv(name)
-        # Off unless a test asks: each test scripts the model's answers itself.
-        settings = load_settings(backend="openai", **{"cache_url": "off", **overrides})
-    fake = FakeBackend()
-    with serve_in_thread(uvicorn_config(create_app(settings, backend=fake), settings, log_level="warning")) as url:
-        yield Served(f"{url}/", fake)
+        # The cache is off unless a test asks: each test scripts the model's answers itself.
+        defaults = {"cache_url": "off", "jobs_url": f"sqlite:///{jobs}/jobs.sqlite3"}
+        settings = load_settings(backend="openai", **(defaults | overrides))
+        fake = FakeBackend()
+        with serve_in_thread(uvicorn_config(create_app(settings, backend=fake), settings, log_level="warning")) as url:
+            yield Served(f"{url}/", fake)
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +117,7 @@ def keyed_server() -> Iterator[Served]:
 def served(open_server: Served) -> Served:
     open_server.fake.script.clear()
     open_server.fake.requests.clear()
+    open_server.fake.delay = 0.0
     return open_server
 
 
@@ -171,12 +178,12 @@ def paste(driver: Any, text: str) -> None:
     )
 
 
-def submit_and_wait(driver: Any) -> str:
+def submit_and_wait(driver: Any, wait: float = WAIT) -> str:
     """Press Summarize; 'result' or 'error', whichever the page shows."""
     driver.find_element(By.ID, "submit").click()
     shown = "return ['result', 'error'].find(id => !document.getElementById(id).hidden) || null"
     try:
-        return WebDriverWait(driver, WAIT).until(lambda d: d.execute_script(shown))
+        return WebDriverWait(driver, wait).until(lambda d: d.execute_script(shown))
     except TimeoutException:
         raise AssertionError(f"no result nor error shown; status: {driver.find_element(By.ID, 'status').text!r}") from None
 
@@ -278,14 +285,21 @@ def test_seed_article_every_evidence_item_is_highlighted(browser, served):
     assert browser.save_screenshot(str(SCREENSHOT))
 
 
-def long_article() -> str:
+def padded_article(paragraphs: int) -> str:
+    """The seed article after this many paragraphs of filler (75 characters each)."""
     filler = "Markets in the region were calm on Monday and trading volumes stayed low."
-    return "\n\n".join([filler] * 40) + "\n\n" + SEED_ARTICLE
+    return "\n\n".join([filler] * paragraphs) + "\n\n" + SEED_ARTICLE
+
+
+# Longer than the page's own panel: it scrolls. Still short enough to be summarized synchronously.
+SCROLLING_ARTICLE = padded_article(40)
+# About 32,000 characters: past the length from which the page sends an article as a job (20,000).
+JOB_ARTICLE = padded_article(400)
 
 
 @pytest.mark.parametrize(
     ("size", "article"),
-    [(NARROW, SEED_ARTICLE), (LAPTOP, long_article())],
+    [(NARROW, SEED_ARTICLE), (LAPTOP, SCROLLING_ARTICLE)],
     ids=["narrow-window-page-scrolls", "laptop-article-panel-scrolls"],
 )
 def test_clicking_a_denial_card_scrolls_its_span_into_view_and_marks_it(browser, served, size, article):
@@ -475,3 +489,73 @@ def test_copy_json_puts_the_response_on_the_clipboard(browser, served):
     copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0], e => arguments[0](String(e)))")
     body = json.loads(copied)
     assert body["denials"][1]["kind"] == "no_comment" and body["meta"]["backend"] == "fake"
+
+
+# ---- articles through a job ----------------------------------------------------------------
+
+# Every text the status line shows from now on, in order, each once.
+RECORD_STATUS = """window.statusSeen = [];
+const status = document.getElementById('status');
+new MutationObserver(() => {
+    if (window.statusSeen.at(-1) !== status.textContent) window.statusSeen.push(status.textContent);
+}).observe(status, {childList: true, characterData: true, subtree: true});"""
+
+
+def submit_recording_status(driver: Any) -> tuple[str, list[str]]:
+    """Press Summarize and wait for the job to end: what the page shows, and every status text on the way."""
+    driver.execute_script(RECORD_STATUS)
+    shown = submit_and_wait(driver, JOB_WAIT)
+    return shown, driver.execute_script("return window.statusSeen")
+
+
+def job_phases(statuses: list[str]) -> list[str]:
+    """The job states the status line went through, each once, in order."""
+    phases = [phase for text in statuses for phase in ("queued", "running") if phase in text.lower()]
+    return [phase for i, phase in enumerate(phases) if i == 0 or phases[i - 1] != phase]
+
+
+def test_a_long_article_goes_through_a_job_shown_queued_then_running(browser, served):
+    served.fake.delay = MODEL_SECONDS
+    served.fake.enqueue(seed_answer(), seed_answer())
+    open_page(browser, served)
+    paste(browser, JOB_ARTICLE)
+    shown, statuses = submit_recording_status(browser)
+    assert shown == "result", statuses
+    assert job_phases(statuses) == ["queued", "running"], statuses
+    assert any(re.search(r"running.* \d+ s$", text, re.IGNORECASE) for text in statuses), "the time so far is shown"
+    assert browser.find_element(By.ID, "status").text.startswith("Done in")
+    assert len(served.fake.requests) == 1 and SEED_ARTICLE.strip() in served.fake.requests[0].messages[1]["content"]
+
+    served.fake.delay = 0.0
+    response = served.post({"text": JOB_ARTICLE})
+    assert_highlights_match(browser, response)
+    shown_article = browser.execute_script("return document.getElementById('article-view').textContent")
+    assert shown_article == JOB_ARTICLE
+    cards = [len(browser.find_elements(By.CSS_SELECTOR, f"#cards-{f} .card")) for f in ("who", "what", "where", "denials")]
+    assert cards == [3, 1, 2, 2]
+
+
+def test_a_failed_job_shows_its_error_message(browser, served):
+    served.fake.enqueue(BackendError("the model server refused the article"))
+    open_page(browser, served)
+    paste(browser, JOB_ARTICLE)
+    shown, statuses = submit_recording_status(browser)
+    assert shown == "error", statuses
+    message = browser.find_element(By.ID, "error").text
+    assert "Not summarized: the model server refused the article." in message
+    assert "backend_error, job " in message
+    assert job_phases(statuses)[0] == "queued"
+    assert browser.find_element(By.ID, "status").text == ""
+
+
+def test_a_short_article_the_service_is_too_busy_for_is_sent_again_as_a_job(browser, served):
+    served.fake.enqueue(Overloaded("too many requests in flight"), seed_answer())
+    open_page(browser, served)
+    paste(browser, SEED_ARTICLE)
+    shown, statuses = submit_recording_status(browser)
+    assert shown == "result", statuses
+    assert statuses[0].startswith("Summarizing as plain text")
+    assert any("could not do it now" in text for text in statuses)
+    assert "queued" in job_phases(statuses)
+    assert len(served.fake.requests) == 2
+    assert len(browser.execute_script(MARKS)) == 7

@@ -10,6 +10,7 @@ in `forwarded`, so a test sees what was asked and what the real server said.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import threading
@@ -18,6 +19,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
 import httpx
@@ -155,6 +157,16 @@ class ChatServer:
         with self._lock:
             self.forwarded.append(Forwarded(answer.status_code, answer.text))
         return Response(answer.content, status_code=answer.status_code, media_type="application/json")
+
+
+def serve_chat_for_parent(conn: Connection, fallback: Callable[[dict[str, Any]], Reply]) -> None:
+    """In a child process (serving.child_server): a chat server answering every call with `fallback`,
+    until the parent closes its end of the pipe."""
+    server = ChatServer(fallback=fallback).start()
+    conn.send(server.base_url)
+    with contextlib.suppress(EOFError):
+        conn.recv()
+    server.stop()
 
 
 def _completion(request: dict[str, Any], reply: Reply) -> dict[str, Any]:

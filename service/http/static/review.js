@@ -1,6 +1,8 @@
 // The summary review page: sends one article to POST /v1/summaries and shows the answer,
-// every evidence span highlighted in the article. Article text and model output only ever
-// reach the page through textContent and text nodes, never as markup.
+// every evidence span highlighted in the article. A long article, or one the service cannot
+// take synchronously now, goes through a job (GET /v1/jobs/{id}), its progress shown. Article
+// text and model output only ever reach the page through textContent and text nodes, never
+// as markup.
 "use strict";
 
 (() => {
@@ -9,6 +11,19 @@
   const KIND_LABEL = { explicit: "explicit", implicit: "implicit", no_comment: "no comment" };
   const KEY_STORE = "summarizer.review.apiKey";
   const ENDPOINT = "v1/summaries"; // relative, so that the page also works behind a path prefix
+  const JOBS = "v1/jobs/";
+  // Past this many characters an article is sent as a background job (Prefer: respond-async).
+  // A synchronous request is cut at SUMMARIZER_DEADLINE (120 s by default), and a longer
+  // article is read in several parts, one model call each, which on the embedded model can
+  // take longer than that; a job has its own deadline (SUMMARIZER_JOB_DEADLINE, 30 min).
+  const ASYNC_FROM_CHARS = 20000;
+  // Polling a job: soon at first (most jobs are short), then less often, up to every 10 s.
+  const POLL_FIRST_MS = 1000;
+  const POLL_GROWTH = 1.5;
+  const POLL_MAX_MS = 10000;
+  // Polls in a row that may fail (a restart, a proxy's hiccup) before the page gives up.
+  const POLL_FAILURES_ALLOWED = 8;
+  const JOB_PROGRESS = { queued: "Queued as a background job…", running: "Running as a background job…" };
   // The service's own test of HTML input (service/extract.py), so that "Detect" agrees with it.
   const HTML_PATTERN = /<\s*(!doctype|html|head|body|p|div|article|section|span|br|h[1-6])\b/i;
 
@@ -92,17 +107,76 @@
     hideError();
     state.busy = true;
     $("submit").disabled = true;
-    setStatus(`Summarizing as ${format === "html" ? "HTML" : "plain text"}…`);
     const started = performance.now();
+    const clock = progressClock(started);
     try {
-      let response;
-      try {
-        response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify(payload) });
-      } catch (error) {
-        showError(`The service could not be reached (${error.message || error}). Check that it is running, then try again.`);
+      const summary = await summarize(payload, headers, text.length > ASYNC_FROM_CHARS, format, clock);
+      if (!summary) {
         setStatus("");
         return;
       }
+      if (typeof summary !== "object" || !summary.meta) {
+        showError("The service answered with something that is not a summary.");
+        setStatus("");
+        return;
+      }
+      const article = typeof summary.article_text === "string" ? summary.article_text : text;
+      render(summary, article);
+      setStatus(`Done in ${elapsedSeconds(started)} s.`);
+    } finally {
+      clock.stop();
+      state.busy = false;
+      $("submit").disabled = false;
+    }
+  }
+
+  // The summary, from a synchronous call or through a job; null when it failed, the failure shown.
+  async function summarize(payload, headers, long, format, clock) {
+    const body = JSON.stringify(payload);
+    if (long) {
+      clock.show("A long article: sending it as a background job…");
+    } else {
+      setStatus(`Summarizing as ${format === "html" ? "HTML" : "plain text"}…`);
+      const answer = await callApi(ENDPOINT, { method: "POST", headers, body });
+      if (!worthAJob(answer)) return summaryOf(answer);
+      clock.show("The service could not do it now: sending it as a background job…");
+    }
+    const answer = await callApi(ENDPOINT, { method: "POST", headers: { ...headers, Prefer: "respond-async" }, body });
+    // A service without jobs answers the request itself (200), as RFC 7240 allows.
+    if (!answer.response || answer.response.status !== 202) return summaryOf(answer);
+    if (!isJob(answer.data)) {
+      showError("The service accepted the article but did not say which job it is.");
+      return null;
+    }
+    return followJob(answer.data, headers, clock);
+  }
+
+  // A synchronous failure that a job may still turn into a summary: too many requests in
+  // flight at the moment, or more work than the synchronous deadline allows.
+  function worthAJob({ response, data }) {
+    if (!response) return false;
+    const envelope = envelopeOf(data);
+    return response.status === 504 || (response.status === 503 && envelope !== null && envelope.code === "overloaded");
+  }
+
+  // The 200 body of an answer; null when the call failed, its failure shown.
+  function summaryOf({ response, data, error }) {
+    if (!response) {
+      showError(`The service could not be reached (${error.message || error}). Check that it is running, then try again.`);
+      return null;
+    }
+    if (!response.ok) {
+      showApiError(response, data);
+      return null;
+    }
+    return data;
+  }
+
+  // One call to the API: its response and JSON body (null when not JSON), or the error that
+  // kept it from answering.
+  async function callApi(url, init) {
+    try {
+      const response = await fetch(url, init);
       const raw = await response.text();
       let data = null;
       try {
@@ -110,23 +184,87 @@
       } catch (_) {
         data = null;
       }
-      if (!response.ok) {
-        showApiError(response, data);
-        setStatus("");
-        return;
-      }
-      if (!data || typeof data !== "object" || !data.meta) {
-        showError("The service answered with something that is not a summary.");
-        setStatus("");
-        return;
-      }
-      const article = typeof data.article_text === "string" ? data.article_text : text;
-      render(data, article);
-      setStatus(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-    } finally {
-      state.busy = false;
-      $("submit").disabled = false;
+      return { response, data, error: null };
+    } catch (error) {
+      return { response: null, data: null, error };
     }
+  }
+
+  // ---- jobs ------------------------------------------------------------------------------
+
+  function isJob(data) {
+    return Boolean(data && typeof data === "object" && typeof data.job_id === "string" && typeof data.status === "string");
+  }
+
+  // Polls the job until it ends: its result, or null when it failed (shown). The service keeps
+  // an accepted job through its own restarts, so a poll that gets no answer is tried again.
+  async function followJob(job, headers, clock) {
+    const url = JOBS + encodeURIComponent(job.job_id); // relative like ENDPOINT, where Location is absolute
+    const init = { headers: { Accept: "application/json" } };
+    if (headers.Authorization) init.headers.Authorization = headers.Authorization;
+    let current = job;
+    let delay = POLL_FIRST_MS;
+    let failures = 0;
+    while (current.status !== "done") {
+      if (current.status === "failed") {
+        showJobFailure(current);
+        return null;
+      }
+      clock.show(failures ? "No answer from the service; asking again…" : JOB_PROGRESS[current.status] || `Job ${current.status}…`);
+      await sleep(delay);
+      const answer = await callApi(url, init);
+      const wait = answer.response ? retryAfterSeconds(answer.response) : null;
+      delay = wait !== null ? wait * 1000 : Math.min(delay * POLL_GROWTH, POLL_MAX_MS);
+      if (worthPollingAgain(answer)) {
+        failures += 1;
+        if (failures > POLL_FAILURES_ALLOWED) {
+          showError(`The service stopped answering about the job. It keeps the job; its result will be at ${url}.`, `(job ${job.job_id})`);
+          return null;
+        }
+      } else if (!answer.response.ok) {
+        showApiError(answer.response, answer.data);
+        return null;
+      } else if (!isJob(answer.data)) {
+        showError("The service answered with something that is not a job.", `(job ${job.job_id})`);
+        return null;
+      } else {
+        failures = 0;
+        current = answer.data;
+      }
+    }
+    return current.result;
+  }
+
+  // No answer, a rate limit, or the service overloaded or restarting: the job itself is not lost.
+  function worthPollingAgain({ response }) {
+    return !response || response.status === 429 || response.status >= 500;
+  }
+
+  function sleep(ms) {
+    return new Promise((resolve) => window.setTimeout(resolve, ms));
+  }
+
+  function elapsedSeconds(started) {
+    return ((performance.now() - started) / 1000).toFixed(1);
+  }
+
+  // The status line while waiting: what is happening, and the seconds since Summarize was
+  // pressed, refreshed every second.
+  function progressClock(started) {
+    let label = "";
+    let timer = null;
+    const draw = () => setStatus(`${label} ${Math.floor((performance.now() - started) / 1000)} s`);
+    return {
+      show(text) {
+        label = text;
+        draw();
+        if (timer === null) timer = window.setInterval(draw, 1000);
+      },
+      stop() {
+        window.clearInterval(timer);
+        timer = null;
+      },
+    };
   }
 
   // ---- errors ----------------------------------------------------------------------------
@@ -139,15 +277,30 @@
     return Number.isNaN(when) ? null : Math.max(1, Math.ceil((when - Date.now()) / 1000));
   }
 
+  function envelopeOf(data) {
+    return data && typeof data === "object" && data.error && typeof data.error === "object" ? data.error : null;
+  }
+
   function showApiError(response, data) {
-    const envelope = data && typeof data === "object" && data.error && typeof data.error === "object" ? data.error : null;
-    let message = envelope && envelope.message ? `Not summarized: ${envelope.message}` : `The service answered ${response.status} ${response.statusText}`.trim();
-    if (!/[.!?]$/.test(message)) message += ".";
+    const advice = [];
     const wait = retryAfterSeconds(response);
-    if (wait !== null) message += ` Try again in ${wait} s.`;
-    if (response.status === 401) message += " Enter the API key above.";
+    if (wait !== null) advice.push(`Try again in ${wait} s.`);
+    if (response.status === 401) advice.push("Enter the API key above.");
+    const fallback = `The service answered ${response.status} ${response.statusText}`.trim();
+    showFailure(envelopeOf(data), fallback, `HTTP ${response.status}`, advice);
+  }
+
+  function showJobFailure(job) {
+    const envelope = job.error && typeof job.error === "object" ? job.error : null;
+    showFailure(envelope, "The job failed", `job ${job.job_id}`, []);
+  }
+
+  // An error envelope's message in plain words, its code and where it came from beside it.
+  function showFailure(envelope, fallback, source, advice) {
+    let message = envelope && envelope.message ? `Not summarized: ${envelope.message}` : fallback;
+    if (!/[.!?]$/.test(message)) message += ".";
     const code = envelope && envelope.code ? `${envelope.code}, ` : "";
-    showError(message, `(${code}HTTP ${response.status})`, envelope ? envelope.details : null);
+    showError([message, ...advice].join(" "), `(${code}${source})`, envelope ? envelope.details : null);
   }
 
   function showError(message, code, details) {
