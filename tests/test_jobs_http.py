@@ -76,7 +76,7 @@ def test_a_job_whose_model_keeps_answering_garbage_fails_with_the_synchronous_er
 
 def test_a_job_failed_by_the_model_server_echoes_nothing_it_said(service_on, chat: ChatServer):
     said = "Traceback at /srv/model/secret.py with key sk-live-123"
-    chat.fallback = lambda body: Reply.error(500, said)
+    chat.fallback = lambda body: Reply.error(400, said)  # refused: a 5xx would be asked again
     with service_on(max_attempts="1") as client:
         accepted = client.post("/v1/summaries", json=ARTICLE, headers=ASYNC)
         failed = ended_job(client, accepted.headers["location"], within=60)

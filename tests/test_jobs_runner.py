@@ -14,7 +14,7 @@ import pytest
 import redis
 from prometheus_client import CollectorRegistry
 
-from service.errors import BackendUnavailable
+from service.errors import BackendError, BackendUnavailable, CallTimedOut
 from service.jobs import (
     IdempotencyKeyReused,
     JobMetrics,
@@ -121,7 +121,7 @@ async def test_an_unknown_job_id_is_none(store_url):
 
 async def test_a_summarizer_error_fails_the_job_with_the_envelopes_error_object(store_url):
     async def summarize(body: dict[str, Any]) -> dict[str, Any]:
-        raise BackendUnavailable("The model server cannot be reached.", upstream="connect to 10.0.0.7:8001 refused")
+        raise BackendError("The model server refused the call.", upstream="POST 10.0.0.7:8001: 400 bad grammar")
 
     async with opened(store_url) as store:
         runner = JobRunner(store, summarize)
@@ -130,9 +130,39 @@ async def test_a_summarizer_error_fails_the_job_with_the_envelopes_error_object(
             await eventually(ended(store, job_id))
         failed = await runner.get(job_id)
     assert failed.status == JobStatus.FAILED and failed.result is None
-    assert failed.error == {"code": "backend_unavailable", "message": "The model server cannot be reached.",
+    assert failed.error == {"code": "backend_error", "message": "The model server refused the call.",
                             "details": None}
     assert "10.0.0.7" not in failed.model_dump_json()
+
+
+async def test_a_failure_that_passes_is_asked_again_until_the_job_is_done(store_url):
+    failures = [BackendUnavailable("The model server cannot be reached."), CallTimedOut("The model was too slow.")]
+
+    async def summarize(body: dict[str, Any]) -> dict[str, Any]:
+        if failures:
+            raise failures.pop(0)
+        return await echo(body)
+
+    async with opened(store_url) as store:
+        runner = JobRunner(store, summarize, retry_first=0.01)
+        async with started(runner):
+            job_id = (await runner.submit({"text": "An article."})).job.job_id
+            await eventually(ended(store, job_id))
+        done = await runner.get(job_id)
+    assert failures == [] and done.status == JobStatus.DONE and done.error is None
+
+
+async def test_a_job_that_keeps_failing_that_way_ends_at_its_deadline(store_url):
+    async def summarize(body: dict[str, Any]) -> dict[str, Any]:
+        raise BackendUnavailable("The model server cannot be reached.")
+
+    async with opened(store_url) as store:
+        runner = JobRunner(store, summarize, job_deadline=0.3, retry_first=0.01)
+        async with started(runner):
+            job_id = (await runner.submit({"text": "An article."})).job.job_id
+            await eventually(ended(store, job_id))
+        failed = await runner.get(job_id)
+    assert failed.status == JobStatus.FAILED and failed.error["code"] == "deadline_exceeded"
 
 
 async def test_an_unexpected_exception_fails_the_job_in_the_services_words(store_url, caplog):
@@ -236,7 +266,7 @@ async def test_a_synchronous_key_is_reserved_then_answers_its_response(store_url
 async def test_metrics_count_the_queue_and_the_jobs_by_outcome(store_url):
     async def summarize(body: dict[str, Any]) -> dict[str, Any]:
         if body["text"] == "fail":
-            raise BackendUnavailable("The model server cannot be reached.")
+            raise BackendError("The model server refused the call.")
         return await echo(body)
 
     registry = CollectorRegistry()

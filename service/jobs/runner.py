@@ -7,7 +7,9 @@ sends their webhooks; the app's lifespan starts and stops it.
     await runner.start() ... await runner.stop(); await store.aclose()
 
 `summarize(body)` takes the request body (without `callback_url`) and answers the 200
-response JSON; a SummarizerError fails the job with the envelope's `error` object, any
+response JSON. A failure that passes (the model unreachable, busy or too slow for one
+call) is asked again with backoff until the job's deadline; any other SummarizerError
+fails the job with the envelope's `error` object, any
 other exception fails it with an `internal_error` in the service's words, its traceback in
 the log only. Submissions are never turned away for being many: they wait in the queue.
 """
@@ -21,7 +23,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from service.errors import DeadlineExceeded, InvalidRequest, SummarizerError
+from service.errors import (
+    BackendUnavailable,
+    CallTimedOut,
+    DeadlineExceeded,
+    InvalidRequest,
+    Overloaded,
+    SummarizerError,
+)
 
 from .metrics import JobMetrics
 from .models import Delivery, DeliveryAttempt, JobDocument, JobOutcome, JobRecord, Submitted, fingerprint
@@ -36,12 +45,16 @@ Summarize = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 # started forever; after this many starts it is failed instead.
 MAX_RUNS = 10
 METRICS_EVERY_SECONDS = 5.0
+# Failures that pass, after which a job asks again: first after this many seconds, doubling up to the most.
+TRANSIENT = (BackendUnavailable, CallTimedOut, Overloaded)
+RETRY_FIRST_SECONDS, RETRY_MOST_SECONDS = 5.0, 300.0
 
 
 class JobRunner:
     def __init__(self, store: JobStore, summarize: Summarize, *, concurrency: int = 4, job_deadline: float = 1800.0,
                  webhooks: WebhookSettings | None = None, metrics: JobMetrics | None = None,
-                 max_runs: int = MAX_RUNS, metrics_every: float = METRICS_EVERY_SECONDS):
+                 max_runs: int = MAX_RUNS, metrics_every: float = METRICS_EVERY_SECONDS,
+                 retry_first: float = RETRY_FIRST_SECONDS):
         self.store = store
         self.summarize = summarize
         self.concurrency = concurrency
@@ -50,6 +63,7 @@ class JobRunner:
         self.metrics = metrics
         self.max_runs = max_runs
         self.metrics_every = metrics_every
+        self.retry_first = retry_first
         self._sender: WebhookSender | None = None
         self._workers: Workers | None = None
         self._metrics_task: asyncio.Task[None] | None = None
@@ -124,7 +138,7 @@ class JobRunner:
         deadline = asyncio.timeout(self.job_deadline)
         try:
             async with deadline:
-                return JobOutcome(result=await self.summarize(dict(job.body)))
+                return JobOutcome(result=await self._summarize_until_reachable(job))
         except SummarizerError as exc:
             log.warning("job %s failed: %s%s", job.job_id, exc.code, f" ({exc.upstream})" if exc.upstream else "")
             return _failed(exc)
@@ -135,6 +149,22 @@ class JobRunner:
             log.exception("job %s failed on an error inside the service", job.job_id)
             return _failed(SummarizerError("The job failed on an error inside the service; "
                                            "the service's log has the details under the job's id."))
+
+    async def _summarize_until_reachable(self, job: JobRecord) -> dict[str, Any]:
+        """The summary, asked again after a failure that passes (the model unreachable, busy or slow).
+
+        A synchronous client can retry such a failure itself; a job's client only waits, so the
+        job retries with backoff until its own deadline ends it.
+        """
+        backoff = self.retry_first
+        while True:
+            try:
+                return await self.summarize(dict(job.body))
+            except TRANSIENT as exc:
+                wait = max(backoff, exc.retry_after or 0)
+                log.warning("job %s: %s; asked again in %.0f s", job.job_id, exc.code, wait)
+                await asyncio.sleep(wait)
+                backoff = min(backoff * 2, RETRY_MOST_SECONDS)
 
     async def _deliver(self, delivery: Delivery) -> DeliveryAttempt:
         if self._sender is None:
