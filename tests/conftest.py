@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from service.config import load_settings
@@ -15,6 +16,7 @@ from service.nlp import Proposer
 from .support.chat_server import ChatServer
 from .support.environment import setting_names
 from .support.fakes import FakeBackend
+from .support.redis_server import running_redis
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -85,3 +87,20 @@ def proposer() -> Proposer:
     loaded = Proposer()
     loaded.wait()
     return loaded
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One redis-server on loopback for the session; each test that uses it empties it first."""
+    with running_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A job store's URL, once for a SQLite file and once for the session's Redis."""
+    if request.param == "redis":
+        url: str = request.getfixturevalue("redis_url")
+        redis.Redis.from_url(url).flushdb()
+        return url
+    return f"sqlite:///{tmp_path}/jobs.sqlite3"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,21 +19,14 @@ from service.pipeline.summarizer import Summarizer
 
 from .support.articles import SEED_ARTICLE, seed_answer
 from .support.fakes import FakeBackend
-from .support.redis_server import running_redis
 from .support.serving import free_port
 from .test_observability import metric
-
-
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_redis(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "redis"])
 def cache_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "redis":
-        url = request.getfixturevalue("redis_server")
+        url = request.getfixturevalue("redis_url")
         redis.Redis.from_url(url).flushdb()
         return url
     return f"sqlite:///{tmp_path}/results.sqlite3"

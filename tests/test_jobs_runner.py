@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from prometheus_client import CollectorRegistry
 
 from service.errors import BackendError, BackendUnavailable, CallTimedOut
 from service.jobs import (
     IdempotencyKeyReused,
+    JobDocument,
     JobMetrics,
     JobRunner,
     JobStatus,
@@ -32,25 +31,9 @@ from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
 
 from .jobs_support import eventually, quick_store
-from .support.redis_server import running_redis
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 Summarize = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_redis(tmp_path_factory.mktemp("jobs-redis")) as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        redis.Redis.from_url(url).flushdb()
-        return url
-    return f"sqlite:///{tmp_path}/jobs.sqlite3"
 
 
 @asynccontextmanager
@@ -81,6 +64,18 @@ def ended(store: JobStore, job_id: str) -> Callable[[], Awaitable[bool]]:
         return job is not None and job.status in (JobStatus.DONE, JobStatus.FAILED)
 
     return check
+
+
+async def one_job(store_url: str, summarize: Summarize, **runner: Any) -> JobDocument:
+    """One article's job, from its submission to its end."""
+    async with opened(store_url) as store:
+        jobs = JobRunner(store, summarize, **runner)
+        async with started(jobs):
+            job_id = (await jobs.submit({"text": "An article."})).job.job_id
+            await eventually(ended(store, job_id))
+        ended_job = await jobs.get(job_id)
+    assert ended_job is not None
+    return ended_job
 
 
 async def test_a_job_is_queued_then_running_then_done_with_its_result(store_url):
@@ -123,12 +118,7 @@ async def test_a_summarizer_error_fails_the_job_with_the_envelopes_error_object(
     async def summarize(body: dict[str, Any]) -> dict[str, Any]:
         raise BackendError("The model server refused the call.", upstream="POST 10.0.0.7:8001: 400 bad grammar")
 
-    async with opened(store_url) as store:
-        runner = JobRunner(store, summarize)
-        async with started(runner):
-            job_id = (await runner.submit({"text": "An article."})).job.job_id
-            await eventually(ended(store, job_id))
-        failed = await runner.get(job_id)
+    failed = await one_job(store_url, summarize)
     assert failed.status == JobStatus.FAILED and failed.result is None
     assert failed.error == {"code": "backend_error", "message": "The model server refused the call.",
                             "details": None}
@@ -143,12 +133,7 @@ async def test_a_failure_that_passes_is_asked_again_until_the_job_is_done(store_
             raise failures.pop(0)
         return await echo(body)
 
-    async with opened(store_url) as store:
-        runner = JobRunner(store, summarize, retry_first=0.01)
-        async with started(runner):
-            job_id = (await runner.submit({"text": "An article."})).job.job_id
-            await eventually(ended(store, job_id))
-        done = await runner.get(job_id)
+    done = await one_job(store_url, summarize, retry_first=0.01)
     assert failures == [] and done.status == JobStatus.DONE and done.error is None
 
 
@@ -156,12 +141,7 @@ async def test_a_job_that_keeps_failing_that_way_ends_at_its_deadline(store_url)
     async def summarize(body: dict[str, Any]) -> dict[str, Any]:
         raise BackendUnavailable("The model server cannot be reached.")
 
-    async with opened(store_url) as store:
-        runner = JobRunner(store, summarize, job_deadline=0.3, retry_first=0.01)
-        async with started(runner):
-            job_id = (await runner.submit({"text": "An article."})).job.job_id
-            await eventually(ended(store, job_id))
-        failed = await runner.get(job_id)
+    failed = await one_job(store_url, summarize, job_deadline=0.3, retry_first=0.01)
     assert failed.status == JobStatus.FAILED and failed.error["code"] == "deadline_exceeded"
 
 
@@ -169,12 +149,7 @@ async def test_an_unexpected_exception_fails_the_job_in_the_services_words(store
     async def summarize(body: dict[str, Any]) -> dict[str, Any]:
         raise KeyError("/srv/models/secret-path.gguf")
 
-    async with opened(store_url) as store:
-        runner = JobRunner(store, summarize)
-        async with started(runner):
-            job_id = (await runner.submit({"text": "An article."})).job.job_id
-            await eventually(ended(store, job_id))
-        failed = await runner.get(job_id)
+    failed = await one_job(store_url, summarize)
     assert failed.status == JobStatus.FAILED and failed.error["code"] == "internal_error"
     assert "secret-path" not in failed.model_dump_json()
     assert "secret-path" in caplog.text and "Traceback" in caplog.text

@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from prometheus_client import CollectorRegistry
 
 from service.errors import InvalidRequest
@@ -27,26 +25,10 @@ from service.jobs import (
 )
 
 from .jobs_support import eventually, quick_store
-from .support.redis_server import running_redis
 from .support.serving import free_port
 from .support.webhooks import SECRET, Receiver
 
 QUICK = WebhookSettings(SECRET, timeout=2.0, first_retry=0.05, max_retry=0.2)
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory):
-    with running_redis(tmp_path_factory.mktemp("webhooks-redis")) as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        redis.Redis.from_url(url).flushdb()
-        return url
-    return f"sqlite:///{tmp_path}/jobs.sqlite3"
 
 
 async def echo(body: dict[str, Any]) -> dict[str, Any]:
