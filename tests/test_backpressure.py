@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import subprocess
-import sys
 import threading
 import time
 
@@ -19,7 +17,7 @@ from service.http.serving import uvicorn_config
 from .support.articles import SEED_ARTICLE, seed_answer
 from .support.chat_server import Reply
 from .support.environment import clean_environment
-from .support.serving import free_port, serve_in_thread
+from .support.serving import free_port, serve_in_thread, summarizer_serve
 
 
 def test_requests_over_the_inflight_limit_get_503_at_once(fake, settings_env):
@@ -64,20 +62,8 @@ def test_a_client_that_disconnects_stops_the_model_call(fake, settings_env):
 def test_sigterm_lets_requests_in_flight_finish_and_refuses_new_ones(chat):
     port = free_port()
     environment = clean_environment(base_url=chat.base_url, shutdown_grace="10")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/healthz")
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+    with summarizer_serve(environment, port) as server:
         chat.enqueue(Reply.json(seed_answer(), delay=2.0))
         outcome: dict[str, httpx.Response] = {}
         slow = threading.Thread(
@@ -96,6 +82,4 @@ def test_sigterm_lets_requests_in_flight_finish_and_refuses_new_ones(chat):
         assert refused, "a new request was accepted after SIGTERM"
         # uvicorn re-raises the signal once it has shut down cleanly.
         assert server.wait(timeout=15) in (0, -signal.SIGTERM)
-    finally:
-        if server.poll() is None:
-            server.kill()
+

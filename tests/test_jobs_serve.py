@@ -3,11 +3,7 @@ again, finishes every one; with the jobs in a SQLite file, and on a real redis-s
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,33 +15,10 @@ from .support.contract import ungrounded_items
 from .support.environment import clean_environment
 from .support.jobs import ended_job
 from .support.redis_server import running_redis
-from .support.serving import free_port
+from .support.serving import free_port, summarizer_serve
 
 JOBS = 5
 MODEL_SECONDS = 2.0
-COMMAND = Path(sys.executable).with_name("summarizer")
-
-
-@contextmanager
-def summarizer_serve(environment: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """`summarizer serve` on the port, once it answers /healthz; killed at the end if still running."""
-    server = subprocess.Popen([str(COMMAND), "serve", "--port", str(port)], env=environment,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz")
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, "summarizer serve exited at start-up"
-                assert time.monotonic() < deadline, "summarizer serve did not start"
-                time.sleep(0.1)
-        yield server
-    finally:
-        if server.poll() is None:
-            server.kill()
-        server.wait(10)
 
 
 def article(number: int) -> str:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import multiprocessing
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 STARTUP_SECONDS = 10
@@ -90,3 +94,25 @@ def child_server(target: Callable[..., None], *args: Any) -> Iterator[Child]:
         if process.is_alive():
             process.terminate()
             process.join()
+
+
+@contextmanager
+def summarizer_serve(environment: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """`summarizer serve` on the port, once it answers /healthz; killed at the end if still running."""
+    command = [str(Path(sys.executable).with_name("summarizer")), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, "summarizer serve exited at start-up"
+                assert time.monotonic() < deadline, "summarizer serve did not start"
+                time.sleep(0.1)
+        yield server
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait(10)
