@@ -18,8 +18,9 @@
     │   └── CallTimedOut                504 deadline_exceeded      one model call outlasted SUMMARIZER_TIMEOUT
     └── ClientGone                      499 client_closed_request  the client left; the work was stopped
 
-The jobs package adds three request errors of its own (service.jobs.errors): a 409
-idempotency_key_in_use, and two 422s, idempotency_key_reused and invalid_callback_url.
+The jobs package adds errors of its own (service.jobs.errors): a 409
+idempotency_key_in_use, two 422s, idempotency_key_reused and invalid_callback_url, and a
+503 jobs_unavailable when the job store (its SQLite file, or Redis) cannot be reached.
 
 One attempt's answer can be rejected without the request failing; the re-ask
 loop catches these and asks again:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from service.config import load_settings
@@ -24,6 +25,7 @@ from .support.chat_server import ChatServer, Reply
 from .support.contract import envelope_problem, ungrounded_items
 from .support.fakes import FakeBackend
 from .support.jobs import ended_job
+from .support.redis_server import running_redis
 from .support.serving import serve_in_thread
 from .support.webhooks import SECRET, Receiver
 
@@ -291,3 +293,16 @@ def test_a_malformed_job_setting_stops_start_up_naming_it(settings_env, variable
         load_settings()
     if variable == "SUMMARIZER_WEBHOOK_SECRET":
         assert value not in str(refused.value), "a secret is never shown"
+
+
+def test_a_job_store_out_of_reach_is_a_503_in_our_words(fake, settings_env, tmp_path):
+    with running_redis(tmp_path) as url, client_for(fake, jobs_url=url) as client:
+        redis.Redis.from_url(url).shutdown(nosave=True)
+        submitted = client.post("/v1/summaries", json=ARTICLE, headers=ASYNC)
+        polled = client.get("/v1/jobs/any-job")
+    for answer in (submitted, polled):
+        assert answer.status_code == 503 and answer.headers["retry-after"]
+        assert envelope_problem(answer.json()) is None
+        assert answer.json()["error"]["code"] == "jobs_unavailable"
+        assert "127.0.0.1" not in answer.text and "Error" not in answer.text
+    assert fake.requests == []

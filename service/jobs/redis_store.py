@@ -29,7 +29,7 @@ import saq
 from saq.queue.redis import RedisQueue
 from saq.types import Context, PartialTimersDict
 
-from .errors import IdempotencyKeyReused
+from .errors import IdempotencyKeyReused, store_edge
 from .models import (
     ENDED,
     IDEMPOTENCY_TTL_SECONDS,
@@ -63,6 +63,10 @@ DELIVERY_WORKERS = 4
 REDIS_CONNECTIONS, REDIS_CONNECTION_WAIT_SECONDS = 128, 30
 
 
+# What Redis raises when it cannot be reached or answer in time; a client gets a 503 for it.
+_unreachable = store_edge(redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
 def _client(url: str) -> redis.asyncio.Redis:
     """A client whose commands wait for a free connection rather than fail.
 
@@ -85,6 +89,7 @@ class RedisJobStore:
         self.jobs_queue = RedisQueue(_client(url), name=JOBS_QUEUE)
         self.webhooks_queue = RedisQueue(_client(url), name=WEBHOOKS_QUEUE)
 
+    @_unreachable
     async def submit(self, body: dict[str, Any], *, callback_url: str | None, idempotency_key: str | None,
                      fingerprint: str) -> Submitted:
         record = JobRecord.new(body, callback_url)
@@ -123,6 +128,7 @@ class RedisJobStore:
             function=RUN_JOB, key=job_id, kwargs={"job_id": job_id}, timeout=0, heartbeat=self.heartbeat,
             retries=SAQ_RETRIES))
 
+    @_unreachable
     async def get(self, job_id: str) -> JobDocument | None:
         record = await self._job(job_id)
         return record.document() if record else None
@@ -134,6 +140,7 @@ class RedisJobStore:
     async def _save(self, record: JobRecord) -> None:
         await self._redis.set(PREFIX + "job:" + record.job_id, record.model_dump_json(), ex=JOB_TTL_SECONDS)
 
+    @_unreachable
     async def reserve_key(self, key: str, fingerprint: str) -> IdempotencyOutcome:
         if await self._redis.set(PREFIX + "key:" + key, IdempotencyRecord(fingerprint=fingerprint).model_dump_json(),
                                  nx=True, ex=IDEMPOTENCY_TTL_SECONDS):
@@ -141,10 +148,12 @@ class RedisJobStore:
         known = await self._key(key)
         return outcome_for(known, fingerprint) if known else await self.reserve_key(key, fingerprint)
 
+    @_unreachable
     async def save_response(self, key: str, fingerprint: str, response: dict[str, Any]) -> None:
         record = IdempotencyRecord(fingerprint=fingerprint, response=response)
         await self._redis.set(PREFIX + "key:" + key, record.model_dump_json(), ex=IDEMPOTENCY_TTL_SECONDS)
 
+    @_unreachable
     async def release_key(self, key: str) -> None:
         await self._redis.delete(PREFIX + "key:" + key)
 
@@ -168,8 +177,11 @@ class RedisJobStore:
         return SaqWorkers(self, run_job, deliver, concurrency=concurrency)
 
     async def aclose(self) -> None:
-        await self.jobs_queue.disconnect()
-        await self.webhooks_queue.disconnect()
+        # A Redis that went away leaves nothing to close cleanly; the service still shuts down.
+        with contextlib.suppress(redis.exceptions.ConnectionError):
+            await self.jobs_queue.disconnect()
+        with contextlib.suppress(redis.exceptions.ConnectionError):
+            await self.webhooks_queue.disconnect()
         await self._redis.aclose()
 
     # What the saq workers run.

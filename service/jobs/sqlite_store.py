@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .errors import IdempotencyKeyReused
+from .errors import IdempotencyKeyReused, store_edge
 from .models import (
     IDEMPOTENCY_TTL_SECONDS,
     JOB_TTL_SECONDS,
@@ -84,6 +84,10 @@ def _record(row: tuple[Any, ...]) -> JobRecord:
                      created_at=created_at, updated_at=updated_at)
 
 
+# What SQLite raises for a file it cannot open, lock or write; a client gets a 503 for it.
+_unreachable = store_edge(sqlite3.OperationalError)
+
+
 class SQLiteJobStore:
     def __init__(self, path: Path, *, poll_interval: float = POLL_SECONDS,
                  delivery_lease: float = DELIVERY_LEASE_SECONDS):
@@ -119,6 +123,7 @@ class SQLiteJobStore:
 
     # What the runner and the routes call.
 
+    @_unreachable
     async def submit(self, body: dict[str, Any], *, callback_url: str | None, idempotency_key: str | None,
                      fingerprint: str) -> Submitted:
         submitted = await self.call(self._submit, JobRecord.new(body, callback_url), idempotency_key, fingerprint)
@@ -141,6 +146,7 @@ class SQLiteJobStore:
                         None, None, record.created_at, record.updated_at))
         return Submitted(record.document(), replayed=False)
 
+    @_unreachable
     async def get(self, job_id: str) -> JobDocument | None:
         record = await self.call(self._job, job_id)
         return record.document() if record else None
@@ -149,6 +155,7 @@ class SQLiteJobStore:
         row = self._db.execute(f"SELECT {COLUMNS} FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         return _record(row) if row else None
 
+    @_unreachable
     async def reserve_key(self, key: str, fingerprint: str) -> IdempotencyOutcome:
         return await self.call(self._reserve_key, key, fingerprint)
 
@@ -160,9 +167,11 @@ class SQLiteJobStore:
             self._put_key(key, IdempotencyRecord(fingerprint=fingerprint))
             return KeyIsNew()
 
+    @_unreachable
     async def save_response(self, key: str, fingerprint: str, response: dict[str, Any]) -> None:
         await self.call(self._put_key, key, IdempotencyRecord(fingerprint=fingerprint, response=response))
 
+    @_unreachable
     async def release_key(self, key: str) -> None:
         await self.call(self._db.execute, "DELETE FROM idempotency_keys WHERE key = ?", (key,))
 
