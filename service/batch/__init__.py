@@ -30,8 +30,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 from ..backends.base import make_backend
 from ..config import Settings
-from ..errors import CacheError
-from ..pipeline.cache import ResultCache, open_cache
+from ..pipeline.cache import open_cache_or_none
 from ..pipeline.summarizer import Summarizer
 from .articles import Articles, UnusableArguments
 from .runner import DEFAULT_CONCURRENCY, Batch, Tally
@@ -59,7 +58,7 @@ async def run_command(settings: Settings, source: Path, out: Path, *, concurrenc
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     backend = make_backend(settings)
-    cache = _open_cache(settings)
+    cache = open_cache_or_none(settings)
     batch = Batch(Summarizer.from_settings(backend, settings, cache=cache), out,
                   concurrency=concurrency, retry_failed=retry_failed)
     try:
@@ -83,13 +82,6 @@ def _check_arguments(source: Path, out: Path, concurrency: int) -> None:
     if not out.parent.is_dir():
         raise UnusableArguments(f"--out {out}: the folder {out.parent} does not exist")
 
-
-def _open_cache(settings: Settings) -> ResultCache | None:
-    try:
-        return open_cache(settings)
-    except CacheError as exc:
-        log.error("running without the result cache, so a re-run asks the model again: %s", exc)
-        return None
 
 
 @contextmanager

@@ -16,9 +16,9 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..backends.base import Backend, make_backend
 from ..config import Settings, load_settings
-from ..errors import CacheError, ClientGone, InvalidRequest, SummarizerError
+from ..errors import ClientGone, InvalidRequest, SummarizerError
 from ..jobs import JobMetrics
-from ..pipeline.cache import ResultCache, open_cache
+from ..pipeline.cache import open_cache_or_none
 from ..pipeline.summarizer import Summarizer
 from .asynchronous import running_jobs
 from .intake import field_errors
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = backend or make_backend(settings)
-        cache = _open_cache(settings)
+        cache = open_cache_or_none(settings)
         summarizer = Summarizer.from_settings(active, settings, observer=app.state.metrics, cache=cache)
         app.state.summarizer = summarizer
         try:
@@ -76,13 +76,6 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.add_exception_handler(Exception, _unexpected_error)
     return app
 
-
-def _open_cache(settings: Settings) -> ResultCache | None:
-    try:
-        return open_cache(settings)
-    except CacheError as exc:
-        log.error("running without the result cache: %s", exc)
-        return None
 
 
 def _backend_label(app: FastAPI) -> dict[str, str]:

@@ -142,8 +142,9 @@ class JobRunner:
         except SummarizerError as exc:
             log.warning("job %s failed: %s%s", job.job_id, exc.code, f" ({exc.upstream})" if exc.upstream else "")
             return _failed(exc)
-        except Exception:
-            if deadline.expired():
+        except Exception as exc:
+            if isinstance(exc, TimeoutError) and deadline.expired():
+                log.warning("job %s did not finish within its deadline of %g s", job.job_id, self.job_deadline)
                 return _failed(DeadlineExceeded(f"The job did not finish within its deadline of "
                                                 f"{self.job_deadline:g} seconds."))
             log.exception("job %s failed on an error inside the service", job.job_id)

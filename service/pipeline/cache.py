@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -34,6 +35,8 @@ from ..summary import SummaryResponse
 
 if TYPE_CHECKING:
     from ..config import Settings
+
+log = logging.getLogger(__name__)
 
 REDIS_PREFIX = "summarizer:result:"
 # Expired rows are deleted now and then, not on every write.
@@ -69,6 +72,15 @@ def open_cache(settings: Settings) -> ResultCache | None:
         return RedisCache(url, ttl=settings.cache_ttl)
     path = Path(url.removeprefix("sqlite:///")).expanduser() if url else default_cache_path()
     return SQLiteCache(path, ttl=settings.cache_ttl)
+
+
+def open_cache_or_none(settings: Settings) -> ResultCache | None:
+    """open_cache, or None (logged) when the cache cannot be opened: a cache never stops the service or a batch."""
+    try:
+        return open_cache(settings)
+    except CacheError as exc:
+        log.error("running without the result cache, so every article asks the model: %s", exc)
+        return None
 
 
 class SQLiteCache:
