@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -32,6 +33,7 @@ from service.backends.llama import LlamaBackend, bundled_model_path
 from service.pipeline.summarizer import Summarizer
 from summarizer_eval.evaluation import SPLITS, in_split, load_records, run, scores
 from summarizer_eval.report import summary_table
+from tests.support.service_process import rss_mb
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev_articles.jsonl"
 
@@ -48,12 +50,6 @@ class TimedLlama(LlamaBackend):
         finally:
             self.inside += time.perf_counter() - started
 
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def measure(records: list, threads: int | None) -> tuple[list, TimedLlama]:
@@ -78,7 +74,7 @@ def main() -> int:
     outcomes, backend = asyncio.run(measure(records[: args.limit], args.threads))
     summary = scores(outcomes)
     seconds = sorted(o.seconds for o in outcomes)
-    median, inside, rss = statistics.median(seconds), backend.inside / sum(seconds), rss_mb()
+    median, inside, rss = statistics.median(seconds), backend.inside / sum(seconds), rss_mb(os.getpid())
     print(f"{len(outcomes)} articles, model {backend.model}\n")
     print(summary_table(summary))
     print(f"\nseconds per article: median {median:.2f}, p90 {seconds[int(len(seconds) * 0.9)]:.2f}, max {seconds[-1]:.2f}")

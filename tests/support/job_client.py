@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 
+from .jobs import ENDED
+
 PREFER_ASYNC = {"Prefer": "respond-async"}
-ENDED = ("done", "failed")
 
 
 async def wait_for_job(
