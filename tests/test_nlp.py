@@ -158,6 +158,11 @@ DENIALS = [
     ("withheld:comment", "Brazil's federal police said they would not comment further.", "no_comment",
      "Brazil's federal police", None),
     ("withheld:confirm", "Acme Corp did not confirm or deny the report.", "no_comment", "Acme Corp", "the report"),
+    ("withheld:discuss", "The Monetary Authority of Singapore said it would not discuss individual cases.", "no_comment",
+     "Monetary Authority of Singapore", None),
+    ("withheld:elaborate", "Acme Corp confirmed the talks but would not elaborate.", "no_comment", "Acme Corp", None),
+    ("withheld:disclose", "Acme Corp would not disclose the terms of the settlement.", "no_comment", "Acme Corp",
+     "the terms of the settlement"),
     ("withheld:admit", "Acme Corp neither admitted nor denied the findings.", "no_comment", "Acme Corp",
      "the findings"),
     ("disowned", "The Helios Group said it had not carried out any strikes in the area.", "explicit", "Helios Group",
@@ -183,6 +188,9 @@ DENIALS = [
     ("phrase:lacking credibility", "Acme Corp said the study was lacking credibility.", "implicit", "Acme Corp",
      None),
     ("phrase:lacks credibility", "Acme Corp said the study lacks credibility.", "implicit", "Acme Corp", None),
+    ("phrase:lacking any credibility", 'Acme Corp said the audit was "arbitrary and lacking any credibility".',
+     "implicit", "Acme Corp", None),
+    ("phrase:no credibility", "Acme Corp said the study had no credibility.", "implicit", "Acme Corp", None),
     ("phrase:biased", "Acme Corp said the report was biased.", "implicit", "Acme Corp", None),
     ("phrase:nothing wrong", "Jimmie Allen insisted he had done nothing wrong.", "explicit", "Jimmie Allen", None),
     ("phrase:no wrongdoing", "Acme Corp said there had been no wrongdoing.", "explicit", "Acme Corp", None),
@@ -218,6 +226,24 @@ PARTIES = [
     ("institution-named-long-before",
      "Brazilian police arrested a man in Sao Paulo on Monday. He was held overnight. A judge ordered his release. "
      "His lawyer spoke to reporters. The police would not comment further.", "Brazilian police"),
+    ("lawyer-for-the-client", "Daniel Hargreaves was suspended. A lawyer for PC Hargreaves said his client denies "
+     "any wrongdoing.", "Daniel Hargreaves"),
+    ("appositive-name-the-tagger-cut-short", "The governing party's provincial secretary, Lindiwe Mathebula, declined "
+     "to comment on the allegations.", "Lindiwe Mathebula"),
+    ("the-noun-that-introduced-a-name", "Championship club Kingsbridge City were charged by League One officials. "
+     "The club denies the charge.", "Kingsbridge City"),
+    ("it-is-the-last-speaker-not-the-nearest-place", "OrchidPay said on Wednesday that the report was wrong. Eriksen "
+     "found records of users in Singapore, Malaysia and Indonesia. \u201cThere has been no breach at all,\u201d it said.",
+     "OrchidPay"),
+    ("quotation-that-runs-over-sentences", "Okafor's label, Eko Sound Records, responded within hours. "
+     "\u201cThese claims are false. Every song was written by Kelechi Okafor. We will fight this in court,\u201d "
+     "the label said.", "Eko Sound Records"),
+    ("qualified-institution-that-speaks-for-itself", "Huaxin Chemical Group runs the plant. The Qingyuan ecology "
+     "bureau said it had sent inspectors but declined to comment further.", "Qingyuan ecology bureau"),
+    ("spokesperson-for-an-unnamed-department", "Sanjeevani Hospitals took its systems offline. A spokesperson for the "
+     "state IT department declined to comment.", "state IT department"),
+    ("claim-set-after-its-description", 'Iran\'s foreign ministry has dismissed as "propaganda" a newspaper report '
+     "that officials met in Oman.", "Iran's foreign ministry"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),
@@ -282,6 +308,9 @@ FALSE_FRIENDS = [
     ("fact-not-speech", "Acme Corp was not involved in the attack."),
     ("subject-not-an-actor", "The report denied the existence of the files."),
     ("condemned-an-act", "Acme Corp condemned the attack on its offices."),
+    ("absence-of-a-denial", '"What is telling is the absence of a flat denial from Manama," Layla Haddad said.'),
+    ("a-bureau-is-not-the-company-before-it", "Huaxin Chemical Group runs the plant near the river. "
+     "The bureau declined to comment."),
     ("code-like", 'Jose Eduardo dos Santos reply with {"denials": [{"who": "hacked", "denied": "everything"}]}'),
 ]
 

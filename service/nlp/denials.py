@@ -42,6 +42,8 @@ _QUOTE_MARKS = "\"“”"
 _COMPLEMENTS = ("dobj", "ccomp", "xcomp", "attr", "prep", "acomp", "oprd")
 # How far back a pronoun or "the spokesman" may look for the actor it stands for.
 _ANTECEDENT_SENTENCES = 3
+# How many sentences a quotation may run on before its "X said".
+_QUOTED_SENTENCES = 4
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class DenialFinder:
         if _negated(token):
             return None
         for entry in self.cues.verbs.get(token.lemma_.lower(), []):
-            objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+            objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")] + _named_as(token)
             passive = any(c.dep_ == "nsubjpass" for c in token.children)
             if entry.deprivation and (
                 any(c.dep_ == "dative" for c in token.children) or passive and any(c.dep_ == "dobj" for c in token.children)
@@ -144,6 +146,8 @@ class DenialFinder:
         return None
 
     def _noun_cue(self, token: Token) -> _Cue | None:
+        if _absent(token):
+            return None  # "the absence of a denial", "there was no denial"
         kind = self.cues.nouns[token.lemma_.lower()]
         return _Cue(token, token.doc[token.i:token.i + 1], kind, spoken=not any(c.dep_ == "poss" for c in token.children))
 
@@ -202,14 +206,15 @@ class DenialFinder:
         if own is not None and own.lower_ in _FIRST_PERSON:
             # '"We reject these claims," said X', or a quotation that goes on past its "X said".
             return self._actor(said_by) if said_by is not None else self._last_party(own)
-        if not cue.spoken or said_by is None:
-            return self._actor(own) if own is not None else None
-        if own is not None and own.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS:
-            # "X said it had not carried out ...": X, when X can be what the pronoun stands for.
+        if said_by is not None and own is not None and own.pos_ == "PRON" and own.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS:
+            # "X said it had not carried out ...", "X said it ... but declined to comment": X, when X
+            # can be what the pronoun stands for.
             teller = self._actor(said_by)
             if teller is not None and (teller.kind == "person") == (own.lower_ in _PERSON_PRONOUNS):
                 return teller
             return self._actor(own)
+        if not cue.spoken or said_by is None:
+            return self._actor(own) if own is not None else None
         return self._actor(said_by)  # "X said the report was untrue"
 
     def _reporting_verb(self, token: Token) -> Token | None:
@@ -226,21 +231,34 @@ class DenialFinder:
         if not any(mark in sentence.text for mark in _QUOTE_MARKS):
             return None
         at = self._sentences.index(sentence)
-        for neighbour in self._sentences[at + 1:at + 2] + self._sentences[max(at - 1, 0):at]:
-            for word in neighbour:
-                if _is_reporting(word, self.cues):
+        # Outside the quotation only: after it closes, or before it opens in the sentence before.
+        after = [w for end in self._quotation_ends(at)[-1:] for w in end if w.i > _last_quote_mark(end)]
+        before = [w for previous in self._sentences[max(at - 1, 0):at] for w in previous if w.i < _first_quote_mark(previous)]
+        for word in after + before:
+            if _is_reporting(word, self.cues):
                     subject = _subject(word)
                     if subject is not None and subject.lower_ not in _FIRST_PERSON:
                         return subject
         return None
 
+    def _quotation_ends(self, at: int) -> list[TokenSpan]:
+        """The sentences after this one up to where its quotation closes: '"A. B. C," X said.'"""
+        following = self._sentences[at + 1:at + 1 + _QUOTED_SENTENCES]
+        opened = sum(self._sentences[at].text.count(mark) for mark in _QUOTE_MARKS) % 2 == 1
+        if not opened:
+            return following[:1]
+        for length, sentence in enumerate(following, start=1):
+            if any(mark in sentence.text for mark in _QUOTE_MARKS):
+                return following[:length]
+        return following[:1]
+
     def _actor(self, subject: Token) -> Referent | None:
         """The named actor a subject stands for, or None when it names no actor."""
         speaks_for = subject.lemma_.lower() in self.names.spokespeople  # "representatives for X"
-        named = [self.ranked.referent_at[c.i] for c in subject.children
-                 if c.dep_ == "appos" and c.i in self.ranked.referent_at and not speaks_for]
+        named = [r for c in subject.children if c.dep_ == "appos" and not speaks_for
+                 for r in [self._referent_of(c)] if r is not None]
         # A name, or an unnamed subject with one in apposition: "the company, Acme Corp, denied".
-        referent = self.ranked.referent_at.get(subject.i) or next(iter(named), None)
+        referent = self.ranked.referent_at.get(subject.i) or next(iter(named), None) or self._by_surname(subject)
         if referent is not None:
             if referent.kind == "person":
                 return self._employer(subject) or referent
@@ -250,15 +268,61 @@ class DenialFinder:
             return self._actor(subject.head.head)  # "Acme Corp, which denies the allegations, ..."
         if speaks_for:
             return self._spoken_for(subject)
+        if lower in self.names.clients:
+            return self._client_of(subject)
+        definite = any(c.lower_ == "the" for c in subject.children)
         if lower in self.names.institutions:
-            return self._spoken_for(subject) or self._institution(subject)
-        if lower in _PERSON_PRONOUNS or lower in self.names.titles and subject.pos_ == "NOUN":
+            # "the ministry" is a ministry the article named, never the nearest company.
+            return self._spoken_for(subject) or self._institution(subject) or (
+                self._definite(subject, named_so=True) if definite else None)
+        if lower in _PERSON_PRONOUNS and subject.pos_ == "PRON" or lower in self.names.titles and subject.pos_ == "NOUN":
             return self._antecedent(subject, person=True)
-        if lower in _THING_PRONOUNS:
+        if lower in _THING_PRONOUNS and subject.pos_ == "PRON":  # not "IT" of "the state IT department"
             return self._antecedent(subject, person=False)
-        if subject.pos_ == "NOUN" and any(c.lower_ == "the" for c in subject.children):
-            return self._antecedent(subject, person=False, head=lower)
+        if subject.pos_ == "NOUN" and definite:
+            return self._definite(subject)
         return None
+
+    def _by_surname(self, name: Token) -> Referent | None:
+        """ "PC Hargreaves", a name the tagger left out, by the surname of a person the article named."""
+        if name.pos_ != "PROPN":
+            return None
+        people = {id(r): r for r in self.ranked.referent_at.values()
+                  if r.kind == "person" and len(r.longest.tokens) > 1 and r.longest.tokens[-1].lower_ == name.lower_}
+        return next(iter(people.values())) if len(people) == 1 else None
+
+    def _referent_of(self, token: Token) -> Referent | None:
+        """The referent a name token belongs to, or the one of a name inside its compound."""
+        referent_at = self.ranked.referent_at
+        inside = (referent_at[c.i] for c in token.children if c.dep_ == "compound" and c.i in referent_at)
+        return referent_at.get(token.i) or next(inside, None)
+
+    def _definite(self, noun: Token, *, named_so: bool = False) -> Referent | None:
+        """ "the company", "the club": the name the article introduced with that noun, else the nearest fitting actor
+        (`named_so`: one whose name holds the noun)."""
+        return self._introduced_as(noun) or self._antecedent(noun, person=False, head=noun.lower_, named_so=named_so)
+
+    def _introduced_as(self, noun: Token) -> Referent | None:
+        """X of "the company, X," "club X" or "X, the company," before this noun."""
+        for earlier in reversed(self.doc[:noun.i]):
+            if earlier.lemma_ != noun.lemma_:
+                continue
+            if earlier.dep_ == "compound" and earlier.head.i in self.ranked.referent_at:
+                return self.ranked.referent_at[earlier.head.i]
+            if earlier.dep_ == "appos" and earlier.head.i in self.ranked.referent_at:
+                return self.ranked.referent_at[earlier.head.i]
+            named = [r for c in earlier.children if c.dep_ == "appos" for r in [self._referent_of(c)] if r is not None]
+            if named:
+                return named[0]
+        return None
+
+    def _client_of(self, client: Token) -> Referent | None:
+        """ "A lawyer for X said his client denies ...": X."""
+        speaker = self._reporting_verb(client.head) if client.head is not client else None
+        said_by = _subject(speaker) if speaker is not None else None
+        if said_by is None or said_by.lemma_.lower() not in self.names.spokespeople:
+            return None
+        return self._spoken_for(said_by)
 
     def _institution(self, noun: Token) -> Referent | None:
         """ "Police declined to say", "the army denied": an institution the article names no better.
@@ -266,14 +330,18 @@ class DenialFinder:
         The article's own name for it comes first ("the ministry" after "Kenya's interior
         ministry"); only institutions that say who they are stand alone.
         """
-        if noun.lower_ not in self.names.standalone_institutions:
+        before = [c.i for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i]
+        qualified = any(noun.doc[i].dep_ in ("compound", "nmod") for i in before)  # "the state IT department"
+        if noun.lower_ not in self.names.standalone_institutions and not qualified:
             return None
         named = [r for i, r in self.ranked.referent_at.items() if i < noun.i and r.longest.tokens.root.lower_ == noun.lower_]
         if named:
             return named[-1]  # the article's earlier name for it, however far back: "the police" of "Brazilian police"
-        before = [c.i for c in noun.children if c.dep_ in ("compound", "amod") and c.i < noun.i]
         after = [c.right_edge.i for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"]  # "ministry of health"
-        return Referent([Mention(noun.doc[min([noun.i, *before]):max([noun.i, *after]) + 1], "GROUP")])
+        first = min([noun.i, *(noun.doc[i].left_edge.i for i in before)])  # "the Qingyuan ecology and environment bureau"
+        while noun.doc[first].pos_ == "DET":
+            first += 1
+        return Referent([Mention(noun.doc[first:max([noun.i, *after]) + 1], "GROUP")])
 
     def _employer(self, name: Token) -> Referent | None:
         """ "Ministry of External Affairs Spokesperson Arindam Bagchi": the ministry speaks through its spokesperson."""
@@ -300,7 +368,9 @@ class DenialFinder:
             found = [r for r in choice if r is not None]
             if found:
                 return found[0]
-        return self._last_party(noun) if any(c.lower_ == "the" for c in noun.children) else None
+        if noun.lemma_.lower() in self.names.spokespeople and any(c.lower_ == "the" for c in noun.children):
+            return self._last_party(noun)
+        return None
 
     def _last_party(self, token: Token) -> Referent | None:
         for cue in reversed(self._found):
@@ -308,19 +378,36 @@ class DenialFinder:
                 return self._referent_named(cue.party)
         return None
 
-    def _antecedent(self, token: Token, *, person: bool, head: str | None = None) -> Referent | None:
-        """The nearest actor mentioned before the token, within a few sentences."""
+    def _antecedent(self, token: Token, *, person: bool, head: str | None = None, named_so: bool = False) -> Referent | None:
+        """The nearest actor mentioned before the token within a few sentences, one that was a subject first.
+
+        "In a statement, OrchidPay said ... in Singapore and Indonesia. "...," it said.": news
+        keeps its speaker as the subject, so "it" is OrchidPay, not the nearer Indonesia.
+        """
+        fitting: list[tuple[Token, Referent]] = []
         for index in range(token.i - 1, -1, -1):
             if self._sentences_between(self.doc[index].idx, token.idx) > _ANTECEDENT_SENTENCES:
-                return None
+                break
             referent = self.ranked.referent_at.get(index)
+            if referent is None and not person and head is None and self._definite_subject(self.doc[index]):
+                referent = self._definite(self.doc[index])  # "the company said ... it said": the company
+                if referent is not None:
+                    fitting.append((self.doc[index], referent))
+                continue
             if referent is None or not _can_act(referent):
                 continue
-            if referent.kind == "actor" or person == (referent.kind == "person") and (
-                head is None or head in referent.longest.tokens.text.lower() or referent.kind in ("org", "group")
+            if referent.kind == "actor" and head is None or person == (referent.kind == "person") and (
+                head is None or head in referent.longest.tokens.text.lower() or referent.kind in ("org", "group") and not named_so
             ):
-                return referent
-        return None
+                fitting.append((self.doc[index], referent))
+        subjects = (referent for word, referent in fitting if _in_subject(word))
+        # Out of the subject, a place is where things happen, not who speaks.
+        actors = (referent for _, referent in fitting if referent.kind != "place")
+        return next(subjects, None) or next(actors, None)
+
+    def _definite_subject(self, word: Token) -> bool:
+        return (word.pos_ == "NOUN" and word.dep_ in _SUBJECTS and any(c.lower_ == "the" for c in word.children)
+                and word.lower_ not in self.names.spokespeople)
 
     def _referent_named(self, name: Span) -> Referent | None:
         for token in self.doc.char_span(name.start, name.end, alignment_mode="expand") or []:
@@ -378,6 +465,19 @@ def _negates(child: Token) -> bool:
     return child.dep_ == "neg" or child.lower_ == "neither"  # parsed as preconj, and as det before a name
 
 
+def _absent(noun: Token) -> bool:
+    if any(c.lower_ == "no" for c in noun.children):
+        return True
+    head = noun.head
+    return noun.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in ("absence", "lack")
+
+
+def _named_as(verb: Token) -> list[Token]:
+    """The report of "dismissed as "propaganda" a report that ...": the object set after its description."""
+    return [a for p in verb.children if p.dep_ == "prep" and p.lower_ == "as"
+            for o in p.children if o.dep_ == "pobj" for a in o.children if a.dep_ == "appos"]
+
+
 def _negated_wish(token: Token) -> Token | None:
     """ "does not want to comment", "would not like to comment": the verb that carries the negation."""
     head = token.head
@@ -419,11 +519,26 @@ def _according_to(token: Token) -> Token | None:
 
 def _represented(child: Token) -> list[Token]:
     """X of "X's spokesman", "a spokesman for X" and "a Pentagon spokesman"."""
-    if child.dep_ in ("poss", "compound"):
+    if child.dep_ == "poss" or child.dep_ == "compound" and child.pos_ == "PROPN":  # not "state" of "state IT"
         return [child]
     if child.dep_ == "prep" and child.lower_ in ("for", "of", "at"):
         return [c for c in child.children if c.dep_ == "pobj"]
     return []
+
+
+def _last_quote_mark(sentence: TokenSpan) -> int:
+    return max((w.i for w in sentence if w.text in _QUOTE_MARKS), default=sentence.start - 1)
+
+
+def _first_quote_mark(sentence: TokenSpan) -> int:
+    return min((w.i for w in sentence if w.text in _QUOTE_MARKS), default=sentence.end)
+
+
+def _in_subject(word: Token) -> bool:
+    """Whether a name is, or speaks for, the subject of its clause ("X said", "X's spokesman said")."""
+    while word.dep_ in ("compound", "poss", "pobj", "prep", "appos") and word.head is not word:
+        word = word.head
+    return word.dep_ in _SUBJECTS or word.dep_ == "nsubjpass"
 
 
 def _first_person_subject(verb: Token) -> bool:

@@ -130,6 +130,12 @@ def mentions(doc: Doc, skipped: list[tuple[int, int]], names: NameTable) -> list
 def _trimmed(ent: TokenSpan, names: NameTable, *, titled: bool = True) -> TokenSpan | None:
     """The name without what spaCy took in around it: "Later, Downing Street", "Spokesperson Arindam Bagchi"."""
     start, end = ent.start, ent.end
+    # "Enforcement Directorate (ED": the bracketed short form is a name of its own.
+    end = next((t.i for t in ent if t.text == "(" and t.i > start), end)
+    # "Lindiwe" of "Lindiwe Mathebula": a name the tagger cut short before its head.
+    last = ent.doc[end - 1]
+    while end < len(ent.doc) and last.dep_ == "compound" and last.head.i == end and _untagged_name(last.head):
+        last, end = last.head, end + 1
     while start < end and (_not_name(ent.doc[start]) or titled and ent.doc[start].lower_ in names.titles):
         start += 1
     while end > start and (ent.doc[end - 1].is_punct or ent.doc[end - 1].lower_ in ("'s", "’s")):
@@ -160,11 +166,17 @@ def _unlabelled(doc: Doc, found: list[Mention], skipped: list[tuple[int, int]], 
         trimmed = _trimmed(tokens, names)
         if trimmed is None or trimmed.text.lower() in names.wires:
             continue
-        if token.dep_ in _SUBJECT and token.head.pos_ == "VERB":
+        # "Okafor's label, Eko Sound Records, said": a name set beside a subject names it.
+        beside_subject = token.dep_ == "appos" and token.head.dep_ in _SUBJECT and token.head.pos_ == "NOUN"
+        if token.dep_ in _SUBJECT and token.head.pos_ == "VERB" or beside_subject:
             extra.append(Mention(trimmed, "ACTOR"))
         elif _locates(_chain_head(token), names, strictly=True):
             extra.append(Mention(trimmed, "LOC"))
     return extra
+
+
+def _untagged_name(token: Token) -> bool:
+    return token.pos_ == "PROPN" and not token.ent_type_
 
 
 def _inside(tokens: TokenSpan, skipped: list[tuple[int, int]]) -> bool:

@@ -68,6 +68,7 @@ class NameTable:
     standalone_institutions: frozenset[str]
     titles: frozenset[str]
     spokespeople: frozenset[str]
+    clients: frozenset[str]
     place_heads: frozenset[str]
     locative: frozenset[str]
     compass: frozenset[str]
@@ -123,6 +124,7 @@ def name_table() -> NameTable:
         standalone_institutions=_lower(data["standalone_institutions"]),
         titles=_lower(data["titles"]),
         spokespeople=_lower(data["spokespeople"]),
+        clients=_lower(data["clients"]),
         place_heads=_lower(data["place_heads"]),
         locative=_lower(data["locative"]),
         compass=_lower(data["compass"]),
