@@ -69,7 +69,7 @@ def test_seed_article_through_the_http_api(embedded_client):
     body = response.json()
     assert_contract_valid(body, SEED_ARTICLE)
     assert body["meta"]["backend"] == "llama"
-    assert body["meta"]["prompt_version"] == "choose-v2"
+    assert body["meta"]["prompt_version"] == "choose-v3"
     assert body["meta"]["usage"]["prompt_tokens"] > 100
     assert [(d["who"], d["kind"]) for d in body["denials"]] == [
         ("Israel", "explicit"), ("United States military", "explicit"), ("Popular Mobilization Forces", "no_comment")]

@@ -7,6 +7,8 @@ import json
 import logging
 import time
 
+from service.pipeline.questions import MAX_WHO_CHOSEN
+
 from .support.articles import SEED_ARTICLE, seed_answer
 from .support.chat_server import Reply
 from .support.contract import ungrounded_items
@@ -331,12 +333,12 @@ def test_choosing_through_a_server_sends_the_enum_constrained_schema(chat, servi
     with service_on(strategy="choose") as client:
         response = post(client)
     assert response.status_code == 200, response.text
-    assert response.json()["meta"]["prompt_version"] == "choose-v2"
+    assert response.json()["meta"]["prompt_version"] == "choose-v3"
     sent = chat.received[0]
     schema = sent["response_format"]["json_schema"]["schema"]
     labels = schema["properties"]["who"]["items"]["enum"] + schema["properties"]["where"]["items"]["enum"]
     assert "Israel" in labels and "Kalsu Base" in labels
-    assert schema["properties"]["who"]["maxItems"] == 6
+    assert schema["properties"]["who"]["maxItems"] == MAX_WHO_CHOSEN
     longest_answer = json.dumps({"who": labels, "where": labels})
     assert 100 < sent["max_tokens"] < 2 * len(longest_answer.encode()), "capped at what the choice can need"
 

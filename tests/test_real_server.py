@@ -110,7 +110,7 @@ def test_choosing_through_the_server_gives_the_embedded_models_answer(llama_serv
         return through_server, in_process
 
     through_server, in_process = asyncio.run(both())
-    assert through_server["meta"]["prompt_version"] == in_process["meta"]["prompt_version"] == "choose-v2"
+    assert through_server["meta"]["prompt_version"] == in_process["meta"]["prompt_version"] == "choose-v3"
     for field in ("who", "what", "where", "denials"):
         assert through_server[field] == in_process[field], field
 

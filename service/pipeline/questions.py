@@ -34,6 +34,9 @@ from .resources import AnswerSchema, Prompts
 
 MAX_WHO_OFFERED, MAX_WHO = 10, 6
 MAX_WHERE_OFFERED, MAX_WHERE = 8, 4
+# The model names the story's main actors and places, not every one: each token it writes under a
+# grammar costs the embedded model about 20 ms on 2 cores, and it fills any room it is given.
+MAX_WHO_CHOSEN, MAX_WHERE_CHOSEN = 3, 2
 # Room in a small model's context for its prompt, the lists of candidates and the answer.
 CHOICE_RESERVE_TOKENS = 900
 # Room for a written answer; a re-ask also carries the rejected one.
@@ -131,9 +134,7 @@ class ChosenAnswer:
             title=article.title or "(none)",
             lead=_fenced(_lead(article.text, candidates.sentences)),
             who=_listed(offer.who) or "(no names proposed)",
-            max_who=MAX_WHO,
             where=_listed(offer.where) or "(no places proposed)",
-            max_where=MAX_WHERE,
         )
         return Question(
             prompts=self.prompts,
@@ -170,7 +171,7 @@ class _Offer:
         self.where = _labelled(candidates.where[:MAX_WHERE_OFFERED])
         properties = {
             field_name: {"type": "array", "items": {"type": "string", "enum": list(options)}, "maxItems": most}
-            for field_name, options, most in (("who", self.who, MAX_WHO), ("where", self.where, MAX_WHERE))
+            for field_name, options, most in (("who", self.who, MAX_WHO_CHOSEN), ("where", self.where, MAX_WHERE_CHOSEN))
             if options
         }
         self.schema = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
@@ -179,7 +180,7 @@ class _Offer:
     def answer_tokens(self) -> int:
         """The tokens of the longest answer the schema allows (a token is at least one byte), at most MAX_CHOICE_TOKENS."""
         needed = CHOICE_FIELD_TOKENS
-        for options, most in ((self.who, MAX_WHO), (self.where, MAX_WHERE)):
+        for options, most in ((self.who, MAX_WHO_CHOSEN), (self.where, MAX_WHERE_CHOSEN)):
             longest = sorted((len(label.encode()) for label in options), reverse=True)[:most]
             needed += CHOICE_FIELD_TOKENS + sum(size + CHOICE_ITEM_TOKENS for size in longest)
         return min(needed, MAX_CHOICE_TOKENS)

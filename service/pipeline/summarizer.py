@@ -63,7 +63,7 @@ class Summarizer:
         self.asker: WrittenAnswer | ChosenAnswer
         if self.profile.strategy == "choose":
             self.proposer = proposer or Proposer()
-            self.asker = ChosenAnswer(load_prompts("choose-v2"), self.schema, self.proposer)
+            self.asker = ChosenAnswer(load_prompts("choose-v3"), self.schema, self.proposer)
         else:
             self.asker = WrittenAnswer(load_prompts(), self.schema)
         self._chunk_budget: int | None = None
