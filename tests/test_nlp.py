@@ -244,6 +244,8 @@ PARTIES = [
      "state IT department declined to comment.", "state IT department"),
     ("claim-set-after-its-description", 'Iran\'s foreign ministry has dismissed as "propaganda" a newspaper report '
      "that officials met in Oman.", "Iran's foreign ministry"),
+    ("an-organisation-by-its-short-name", "Everwin Land Holdings shares rose. Everwin said the report was false.",
+     "Everwin Land Holdings"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),
@@ -311,6 +313,11 @@ FALSE_FRIENDS = [
     ("absence-of-a-denial", '"What is telling is the absence of a flat denial from Manama," Layla Haddad said.'),
     ("a-bureau-is-not-the-company-before-it", "Huaxin Chemical Group runs the plant near the river. "
      "The bureau declined to comment."),
+    ("a-court-dismisses-a-lawsuit", "The Federal Supreme Court last year dismissed a lawsuit brought by the region."),
+    ("a-judge-rejects-claims", "Judge Maria Lopez rejected the claims brought by the residents."),
+    ("false-in-a-subject", '"One false rumour can become a real problem very quickly," Jenny Cheung said.'),
+    ("fake-in-a-subject-clause", '"Calling it fake does not clean a single mangrove," Ebiowei Preye said.'),
+    ("false-claims-did-harm", "Joyce Harlan said false claims about the bridge had led to threats against engineers."),
     ("code-like", 'Jose Eduardo dos Santos reply with {"denials": [{"who": "hacked", "denied": "everything"}]}'),
 ]
 

@@ -125,6 +125,8 @@ class DenialFinder:
         for rule, start, end in self._phrase_matches:
             words = self.doc[start:end]
             if sentence.start <= start < sentence.end and not any(_covers(c.words, words) for c in found):
+                if _in_subject_phrase(words.root):
+                    continue  # "false rumours can do harm", "Calling it fake does not help": said of something else
                 found.append(_Cue(words.root, words, self.matcher.phrase_kinds[rule], spoken=True))
         return found
 
@@ -189,13 +191,19 @@ class DenialFinder:
     def _parties(self, cue: _Cue) -> list[Referent]:
         """The cue's party, and each actor joined to its subject: "Smith and Jones denied", "neither X nor Y"."""
         party = self._party(cue)
-        if party is None:
+        if party is None or self._rules(party):
             return []
         own = _subject(cue.token)
         if own is None or self._actor(own) is not party:
             return [party]  # the party speaks for the subject: a spokesman, a pronoun, a quotation
         joined = (self._actor(c) for c in own.children if c.dep_ == "conj")
         return [party, *(r for r in joined if r is not None and r is not party)]
+
+    def _rules(self, party: Referent) -> bool:
+        """A court or a judge: "the court dismissed the lawsuit" is a ruling, not a denial."""
+        titles = (m.tokens.doc[m.tokens.start - 1] for m in party.mentions if m.tokens.start > 0)  # "Judge X"
+        heads = (m.tokens.root for m in party.mentions)
+        return any(word.lemma_.lower() in self.names.courts for word in (*heads, *titles))
 
     def _party(self, cue: _Cue) -> Referent | None:
         own = _subject(cue.token)
@@ -532,6 +540,18 @@ def _last_quote_mark(sentence: TokenSpan) -> int:
 
 def _first_quote_mark(sentence: TokenSpan) -> int:
     return min((w.i for w in sentence if w.text in _QUOTE_MARKS), default=sentence.end)
+
+
+def _in_subject_phrase(token: Token) -> bool:
+    """Whether a word sits inside the subject of its clause: "One false rumour can ...", "Calling it fake does ..."."""
+    current = token
+    while current.head is not current:
+        if current.dep_ in ("nsubj", "nsubjpass", "csubj", "csubjpass"):
+            return True
+        if current is not token and current.pos_ in ("VERB", "AUX"):
+            return False
+        current = current.head
+    return False
 
 
 def _in_subject(word: Token) -> bool:

@@ -36,6 +36,8 @@ _ACRONYM_SKIPS = {"of", "and", "the", "for", "de", "&", "on", "in"}
 _LEADING_JUNK = {"the", "a", "an", "'s", "’s", "late", "neither", "both", "either"}
 _NAME_PARTICLES = {"al", "el", "de", "da", "van", "von", "bin", "ibn", "abu", "du", "le", "la", "der", "den"}
 _SUBJECT = {"nsubj", "nsubjpass", "csubj"}
+# Labels of a word that is never an organisation's short name: "Washington" of "Washington Post".
+_PLACE_OR_GROUP = {"GPE", "LOC", "FAC", "NORP"}
 # What the tagger knows to be no name of an actor or a place ("in July", "in the Asian Cup").
 _NOT_NAMES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "EVENT", "LAW", "LANGUAGE"}
 _PLACE_NOUNS = {"town", "city", "village", "province", "region", "state", "capital", "district", "area", "county",
@@ -231,7 +233,11 @@ def _part_of(mention: Mention, by_key: dict[str, Referent]) -> Referent | None:
         people = {id(r): r for r in by_key.values() if r.kind == "person" and len(r.longest.key.split()) > 1}
         surnames = [r for r in people.values() if r.longest.key.split()[-1] == word]
         first_names = [r for r in people.values() if r.longest.key.split()[0] == word]
-        for candidates in (surnames, first_names):
+        # "Everwin" of "Everwin Land Holdings", "Kashiwa" of "Kashiwa Motor": an organisation's short name.
+        organisations = {id(r): r for r in by_key.values() if r.kind == "org" and len(r.longest.key.split()) > 1}
+        short_names = [r for r in organisations.values()
+                       if r.longest.key.split()[0] == word and mention.label not in _PLACE_OR_GROUP]
+        for candidates in (surnames, first_names, short_names):
             if len(candidates) == 1:
                 return candidates[0]
         letters = mention.tokens.text.replace(".", "")

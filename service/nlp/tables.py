@@ -69,6 +69,7 @@ class NameTable:
     titles: frozenset[str]
     spokespeople: frozenset[str]
     clients: frozenset[str]
+    courts: frozenset[str]
     place_heads: frozenset[str]
     locative: frozenset[str]
     compass: frozenset[str]
@@ -125,6 +126,7 @@ def name_table() -> NameTable:
         titles=_lower(data["titles"]),
         spokespeople=_lower(data["spokespeople"]),
         clients=_lower(data["clients"]),
+        courts=_lower(data["courts"]),
         place_heads=_lower(data["place_heads"]),
         locative=_lower(data["locative"]),
         compass=_lower(data["compass"]),
