@@ -244,6 +244,7 @@ PARTIES = [
      "state IT department declined to comment.", "state IT department"),
     ("claim-set-after-its-description", 'Iran\'s foreign ministry has dismissed as "propaganda" a newspaper report '
      "that officials met in Oman.", "Iran's foreign ministry"),
+    ("an-act-said-never-done", '"Our company never altered the data," Tohoku Seiki said.', "Tohoku Seiki"),
     ("an-organisation-by-its-short-name", "Everwin Land Holdings shares rose. Everwin said the report was false.",
      "Everwin Land Holdings"),
     ("the-spokesman-after-a-denial",
@@ -318,6 +319,7 @@ FALSE_FRIENDS = [
     ("false-in-a-subject", '"One false rumour can become a real problem very quickly," Jenny Cheung said.'),
     ("fake-in-a-subject-clause", '"Calling it fake does not clean a single mangrove," Ebiowei Preye said.'),
     ("false-claims-did-harm", "Joyce Harlan said false claims about the bridge had led to threats against engineers."),
+    ("a-policy-is-not-a-denial", "Moscow says the Russian military does not target civilian infrastructure."),
     ("code-like", 'Jose Eduardo dos Santos reply with {"denials": [{"who": "hacked", "denied": "everything"}]}'),
 ]
 

@@ -179,8 +179,8 @@ class DenialFinder:
         return _Cue(token, token.doc[first:last + 1], "no_comment")
 
     def _disowned(self, token: Token) -> _Cue | None:
-        if not _negated(token, own=True):
-            return None
+        if not _negated(token, own=True) or not _past(token):
+            return None  # "the army does not target civilians" states a policy, not what was done
         if self._reporting_verb(token) is None and not _first_person_subject(token):
             return None  # the reporter stating a fact, not a party denying
         helpers = [c.i for c in token.children if c.dep_ in ("aux", "auxpass", "neg")]
@@ -540,6 +540,11 @@ def _last_quote_mark(sentence: TokenSpan) -> int:
 
 def _first_quote_mark(sentence: TokenSpan) -> int:
     return min((w.i for w in sentence if w.text in _QUOTE_MARKS), default=sentence.end)
+
+
+def _past(verb: Token) -> bool:
+    """ "never met", "had not carried out", "did not order", "were not involved"."""
+    return verb.tag_ in ("VBD", "VBN") or any(c.dep_ == "aux" and c.tag_ == "VBD" for c in verb.children)
 
 
 def _in_subject_phrase(token: Token) -> bool:
