@@ -192,6 +192,8 @@ DENIALS = [
      "implicit", "Acme Corp", None),
     ("phrase:no credibility", "Acme Corp said the study had no credibility.", "implicit", "Acme Corp", None),
     ("phrase:biased", "Acme Corp said the report was biased.", "implicit", "Acme Corp", None),
+    ("phrase:politically motivated", "K Suresh Gowda called the allegations politically motivated.", "implicit",
+     "K Suresh Gowda", None),
     ("phrase:nothing wrong", "Jimmie Allen insisted he had done nothing wrong.", "explicit", "Jimmie Allen", None),
     ("phrase:no wrongdoing", "Acme Corp said there had been no wrongdoing.", "explicit", "Acme Corp", None),
     ("phrase:not responsible", "Acme Corp said it was not responsible for the leak.", "explicit", "Acme Corp", None),
@@ -244,6 +246,8 @@ PARTIES = [
      "state IT department declined to comment.", "state IT department"),
     ("claim-set-after-its-description", 'Iran\'s foreign ministry has dismissed as "propaganda" a newspaper report '
      "that officials met in Oman.", "Iran's foreign ministry"),
+    ("a-bare-spokesperson-after-a-denial", "Tohoku Seiki rejected any suggestion that it was involved. "
+     '"Our company never altered the data," a spokesperson said.', "Tohoku Seiki"),
     ("an-act-said-never-done", '"Our company never altered the data," Tohoku Seiki said.', "Tohoku Seiki"),
     ("an-organisation-by-its-short-name", "Everwin Land Holdings shares rose. Everwin said the report was false.",
      "Everwin Land Holdings"),
@@ -408,3 +412,8 @@ def test_odd_input(proposer: Proposer, text: str) -> None:
                   max_size=60).map(" ".join))
 def test_every_span_is_exact(proposer: Proposer, text: str) -> None:
     assert_exact(text, proposer.propose(text, language_hint="en"))
+
+
+def test_an_official_of_another_body_does_not_speak_for_the_last_party(proposer: Proposer) -> None:
+    text = "Acme Corp denied the report. A police official declined to comment."
+    assert [(d.party.text, d.kind) for d in proposer.propose(text).denials] == [("Acme Corp", "explicit")]

@@ -209,9 +209,9 @@ class DenialFinder:
         own = _subject(cue.token)
         speaker = self._reporting_verb(cue.token)
         said_by = _subject(speaker) if speaker is not None else None
-        if said_by is None and (cue.spoken or own is not None and own.lower_ in _FIRST_PERSON):
+        if said_by is None and (cue.spoken or own is not None and _first_person(own)):
             said_by = _according_to(cue.token) or self._quotation_speaker(cue.token.sent)
-        if own is not None and own.lower_ in _FIRST_PERSON:
+        if own is not None and _first_person(own):
             # '"We reject these claims," said X', or a quotation that goes on past its "X said".
             return self._actor(said_by) if said_by is not None else self._last_party(own)
         if said_by is not None and own is not None and own.pos_ == "PRON" and own.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS:
@@ -364,7 +364,7 @@ class DenialFinder:
     def _spoken_for(self, noun: Token) -> Referent | None:
         """ "A spokesman for X, Y,": X when X is an organisation or a country, else Y when named, else X.
 
-        "X's spokesman" is the same; "the spokesman" alone is the one who spoke last.
+        "X's spokesman" is the same; "the spokesman" or "a spokesperson" alone is the one who spoke last.
         """
         objects = [o for c in noun.children for o in _represented(c)]
         represented = [self._actor(o) for o in objects]
@@ -376,7 +376,9 @@ class DenialFinder:
             found = [r for r in choice if r is not None]
             if found:
                 return found[0]
-        if noun.lemma_.lower() in self.names.spokespeople and any(c.lower_ == "the" for c in noun.children):
+        # "the spokesman", and a bare "a spokesperson said" right after a party's denial; never "a police official".
+        bare = all(c.dep_ in ("det", "punct") for c in noun.children)
+        if noun.lemma_.lower() in self.names.spokespeople and bare:
             return self._last_party(noun)
         return None
 
@@ -566,9 +568,14 @@ def _in_subject(word: Token) -> bool:
     return word.dep_ in _SUBJECTS or word.dep_ == "nsubjpass"
 
 
+def _first_person(subject: Token) -> bool:
+    """ "We", "I", and "our company", "my family": the speaker speaking of themselves."""
+    return subject.lower_ in _FIRST_PERSON or any(c.dep_ == "poss" and c.lower_ in _FIRST_PERSON for c in subject.children)
+
+
 def _first_person_subject(verb: Token) -> bool:
     subject = _subject(verb)
-    return subject is not None and subject.lower_ in _FIRST_PERSON
+    return subject is not None and _first_person(subject)
 
 
 def _can_act(referent: Referent) -> bool:
