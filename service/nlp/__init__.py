@@ -14,8 +14,10 @@ proposal is an exact substring of the article: a `Span` (service.text) with
 - `entities`: named-entity mentions (PERSON, ORG, NORP, GPE, LOC, FAC),
   clustered per referent and ranked by salience into who and where.
 - `denials`: denial cues matched on lemmas and checked on the dependency
-  parse; the party is the grammatical subject (or the passive's agent), and
-  what was denied is the cue's complement.
+  parse; what was denied is the cue's complement.
+- `parties`: whose denial it is: the grammatical subject (or the passive's
+  agent), the speaker of a quotation, whom a spokesperson or lawyer speaks
+  for, and what a pronoun or "the company" stands for.
 - `tables`: the data files beside this module: `cues.toml` (cue lemmas and
   phrases, kinds, false friends) and `names.toml` (datelines, wire and photo
   credits, institutions, facility heads).

@@ -1,0 +1,359 @@
+"""The party of a denial: who says it, for whom, and who a pronoun or "the company" stands for.
+
+The party is the grammatical subject of the cue's clause, the agent of a
+passive, or for speech the subject of the reporting verb, found outside the
+quotation marks when a quotation runs over sentences. A spokesperson or a
+lawyer stands for the organisation or client they speak for ("a spokesman for
+X", "X's spokesman", "his client"), or for themselves by name when none is
+named. Pronouns go to the speaker that news keeps as its subject, "the
+company" to the name the article introduced with that noun, and an
+institution's noun ("the ministry") only to a name that holds it. A court or
+a judge rules and is no party.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as TokenSpan
+
+from .entities import Mention, Ranked, Referent
+from .spans import DenialCue, Span
+from .tables import CueTable, NameTable
+
+SUBJECTS = ("nsubj", "csubj")
+_PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
+_THING_PRONOUNS = {"it", "its", "they", "them", "their"}
+_FIRST_PERSON = {"i", "we", "me", "us", "our", "my"}
+_RELATIVE = {"who", "which", "that"}
+_QUOTE_MARKS = "\"“”"
+# How far back a pronoun or "the spokesman" may look for the actor it stands for.
+_ANTECEDENT_SENTENCES = 3
+# How many sentences a quotation may run on before its "X said".
+_QUOTED_SENTENCES = 4
+
+
+class Parties:
+    def __init__(self, doc: Doc, ranked: Ranked, cues: CueTable, names: NameTable, said: list[DenialCue]):
+        self.doc, self.ranked, self.cues, self.names = doc, ranked, cues, names
+        # The denials found so far, in article order: "the spokesman" speaks for the last one's party.
+        self._said = said
+        self._sentences = list(doc.sents)
+        # Sorted, for counting the sentences between two places: pronouns look back a few.
+        self._sentence_starts = [sentence.start_char for sentence in self._sentences]
+
+    def of(self, token: Token, *, spoken: bool) -> list[Referent]:
+        """The party of the cue on this token, and each actor joined to its subject: "Smith and Jones denied",
+        "neither X nor Y". `spoken`: the cue is said by someone ("the report was untrue"), who is its party."""
+        party = self._party(token, spoken)
+        if party is None or self._rules(party):
+            return []
+        own = subject_of(token)
+        if own is None or self._actor(own) is not party:
+            return [party]  # the party speaks for the subject: a spokesman, a pronoun, a quotation
+        joined = (self._actor(c) for c in own.children if c.dep_ == "conj")
+        return [party, *(r for r in joined if r is not None and r is not party)]
+
+    def _rules(self, party: Referent) -> bool:
+        """A court or a judge: "the court dismissed the lawsuit" is a ruling, not a denial."""
+        titles = (m.tokens.doc[m.tokens.start - 1] for m in party.mentions if m.tokens.start > 0)  # "Judge X"
+        heads = (m.tokens.root for m in party.mentions)
+        return any(word.lemma_.lower() in self.names.courts for word in (*heads, *titles))
+
+    def _party(self, token: Token, spoken: bool) -> Referent | None:
+        own = subject_of(token)
+        speaker = self.reporting_verb(token)
+        said_by = subject_of(speaker) if speaker is not None else None
+        if said_by is None and (spoken or own is not None and _first_person(own)):
+            said_by = _according_to(token) or self._quotation_speaker(token.sent)
+        if own is not None and _first_person(own):
+            # '"We reject these claims," said X', or a quotation that goes on past its "X said".
+            return self._actor(said_by) if said_by is not None else self._last_party(own)
+        if said_by is not None and own is not None and own.pos_ == "PRON" and own.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS:
+            # "X said it had not carried out ...", "X said it ... but declined to comment": X, when X
+            # can be what the pronoun stands for.
+            teller = self._actor(said_by)
+            if teller is not None and (teller.kind == "person") == (own.lower_ in _PERSON_PRONOUNS):
+                return teller
+            return self._actor(own)
+        if not spoken or said_by is None:
+            return self._actor(own) if own is not None else None
+        return self._actor(said_by)  # "X said the report was untrue"
+
+    def reporting_verb(self, token: Token) -> Token | None:
+        """The verb of saying whose clause holds this token, if any."""
+        for ancestor in token.ancestors:
+            if is_reporting(ancestor, self.cues):
+                return ancestor
+        # "“We had nothing to do with it,” the spokesman said." is parsed the other way round at times.
+        return next((c for c in token.children if c.dep_ in ("parataxis", "advcl") and
+                     c.lemma_.lower() in self.cues.reporting), None)
+
+    def _quotation_speaker(self, sentence: TokenSpan) -> Token | None:
+        """Who speaks a quotation that runs over sentences: '"A. B," X said.' or 'X said: "A. B."'."""
+        if not any(mark in sentence.text for mark in _QUOTE_MARKS):
+            return None
+        at = self._sentences.index(sentence)
+        # Outside the quotation only: after it closes, or before it opens in the sentence before.
+        after = [w for end in self._quotation_ends(at)[-1:] for w in end if w.i > _last_quote_mark(end)]
+        before = [w for previous in self._sentences[max(at - 1, 0):at] for w in previous if w.i < _first_quote_mark(previous)]
+        for word in after + before:
+            if is_reporting(word, self.cues):
+                    subject = subject_of(word)
+                    if subject is not None and subject.lower_ not in _FIRST_PERSON:
+                        return subject
+        return None
+
+    def _quotation_ends(self, at: int) -> list[TokenSpan]:
+        """The sentences after this one up to where its quotation closes: '"A. B. C," X said.'"""
+        following = self._sentences[at + 1:at + 1 + _QUOTED_SENTENCES]
+        opened = sum(self._sentences[at].text.count(mark) for mark in _QUOTE_MARKS) % 2 == 1
+        if not opened:
+            return following[:1]
+        for length, sentence in enumerate(following, start=1):
+            if any(mark in sentence.text for mark in _QUOTE_MARKS):
+                return following[:length]
+        return following[:1]
+
+    def _actor(self, subject: Token) -> Referent | None:
+        """The named actor a subject stands for, or None when it names no actor."""
+        speaks_for = subject.lemma_.lower() in self.names.spokespeople  # "representatives for X"
+        named = [r for c in subject.children if c.dep_ == "appos" and not speaks_for
+                 for r in [self._referent_of(c)] if r is not None]
+        # A name, or an unnamed subject with one in apposition: "the company, Acme Corp, denied".
+        referent = self.ranked.referent_at.get(subject.i) or next(iter(named), None) or self._by_surname(subject)
+        if referent is not None:
+            if referent.kind == "person":
+                return self._employer(subject) or referent
+            return referent if _can_act(referent) else None
+        lower = subject.lower_
+        if lower in _RELATIVE and subject.head.dep_ == "relcl":
+            return self._actor(subject.head.head)  # "Acme Corp, which denies the allegations, ..."
+        if speaks_for:
+            return self._spoken_for(subject)
+        if lower in self.names.clients:
+            return self._client_of(subject)
+        definite = any(c.lower_ == "the" for c in subject.children)
+        if lower in self.names.institutions:
+            # "the ministry" is a ministry the article named, never the nearest company.
+            return self._spoken_for(subject) or self._institution(subject) or (
+                self._definite(subject, named_so=True) if definite else None)
+        if lower in _PERSON_PRONOUNS and subject.pos_ == "PRON" or lower in self.names.titles and subject.pos_ == "NOUN":
+            return self._antecedent(subject, person=True)
+        if lower in _THING_PRONOUNS and subject.pos_ == "PRON":  # not "IT" of "the state IT department"
+            return self._antecedent(subject, person=False)
+        if subject.pos_ == "NOUN" and definite:
+            return self._definite(subject)
+        return None
+
+    def _by_surname(self, name: Token) -> Referent | None:
+        """ "PC Hargreaves", a name the tagger left out, by the surname of a person the article named."""
+        if name.pos_ != "PROPN":
+            return None
+        people = {id(r): r for r in self.ranked.referent_at.values()
+                  if r.kind == "person" and len(r.longest.tokens) > 1 and r.longest.tokens[-1].lower_ == name.lower_}
+        return next(iter(people.values())) if len(people) == 1 else None
+
+    def _referent_of(self, token: Token) -> Referent | None:
+        """The referent a name token belongs to, or the one of a name inside its compound."""
+        referent_at = self.ranked.referent_at
+        inside = (referent_at[c.i] for c in token.children if c.dep_ == "compound" and c.i in referent_at)
+        return referent_at.get(token.i) or next(inside, None)
+
+    def _definite(self, noun: Token, *, named_so: bool = False) -> Referent | None:
+        """ "the company", "the club": the name the article introduced with that noun, else the nearest fitting actor
+        (`named_so`: one whose name holds the noun)."""
+        return self._introduced_as(noun) or self._antecedent(noun, person=False, head=noun.lower_, named_so=named_so)
+
+    def _introduced_as(self, noun: Token) -> Referent | None:
+        """X of "the company, X," "club X" or "X, the company," before this noun."""
+        for earlier in reversed(self.doc[:noun.i]):
+            if earlier.lemma_ != noun.lemma_:
+                continue
+            if earlier.dep_ == "compound" and earlier.head.i in self.ranked.referent_at:
+                return self.ranked.referent_at[earlier.head.i]
+            if earlier.dep_ == "appos" and earlier.head.i in self.ranked.referent_at:
+                return self.ranked.referent_at[earlier.head.i]
+            named = [r for c in earlier.children if c.dep_ == "appos" for r in [self._referent_of(c)] if r is not None]
+            if named:
+                return named[0]
+        return None
+
+    def _client_of(self, client: Token) -> Referent | None:
+        """ "A lawyer for X said his client denies ...": X."""
+        speaker = self.reporting_verb(client.head) if client.head is not client else None
+        said_by = subject_of(speaker) if speaker is not None else None
+        if said_by is None or said_by.lemma_.lower() not in self.names.spokespeople:
+            return None
+        return self._spoken_for(said_by)
+
+    def _institution(self, noun: Token) -> Referent | None:
+        """ "Police declined to say", "the army denied": an institution the article names no better.
+
+        The article's own name for it comes first ("the ministry" after "Kenya's interior
+        ministry"); only institutions that say who they are stand alone.
+        """
+        before = [c.i for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i]
+        qualified = any(noun.doc[i].dep_ in ("compound", "nmod") for i in before)  # "the state IT department"
+        if noun.lower_ not in self.names.standalone_institutions and not qualified:
+            return None
+        named = [r for i, r in self.ranked.referent_at.items() if i < noun.i and r.longest.tokens.root.lower_ == noun.lower_]
+        if named:
+            return named[-1]  # the article's earlier name for it, however far back: "the police" of "Brazilian police"
+        after = [c.right_edge.i for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"]  # "ministry of health"
+        first = min([noun.i, *(noun.doc[i].left_edge.i for i in before)])  # "the Qingyuan ecology and environment bureau"
+        while noun.doc[first].pos_ == "DET":
+            first += 1
+        return Referent([Mention(noun.doc[first:max([noun.i, *after]) + 1], "GROUP")])
+
+    def _employer(self, name: Token) -> Referent | None:
+        """ "Ministry of External Affairs Spokesperson Arindam Bagchi": the ministry speaks through its spokesperson."""
+        for child in name.children:
+            if child.dep_ == "compound" and child.lower_ in self.names.spokespeople:
+                for modifier in child.subtree:
+                    referent = self.ranked.referent_at.get(modifier.i)
+                    if referent is not None and referent.kind != "person" and _can_act(referent):
+                        return referent
+        return None
+
+    def _spoken_for(self, noun: Token) -> Referent | None:
+        """ "A spokesman for X, Y,": X when X is an organisation or a country, else Y when named, else X.
+
+        "X's spokesman" is the same; "the spokesman" or "a spokesperson" alone is the one who spoke last.
+        """
+        objects = [o for c in noun.children for o in _represented(c)]
+        represented = [self._actor(o) for o in objects]
+        # "a spokesman for President X, Y," is often parsed with Y in apposition to X.
+        appositions = [c for t in (noun, *objects) for c in t.children if c.dep_ == "appos"]
+        named = [self._actor(c) for c in appositions if c.i in self.ranked.referent_at]
+        organisations = [r for r in represented if r is not None and r.kind != "person"]
+        for choice in (organisations, named, represented):
+            found = [r for r in choice if r is not None]
+            if found:
+                return found[0]
+        # "the spokesman", and a bare "a spokesperson said" right after a party's denial; never "a police official".
+        bare = all(c.dep_ in ("det", "punct") for c in noun.children)
+        if noun.lemma_.lower() in self.names.spokespeople and bare:
+            return self._last_party(noun)
+        return None
+
+    def _last_party(self, token: Token) -> Referent | None:
+        for cue in reversed(self._said):
+            if self._sentences_between(cue.sentence.start, token.idx) <= 2:
+                return self._referent_named(cue.party)
+        return None
+
+    def _antecedent(self, token: Token, *, person: bool, head: str | None = None, named_so: bool = False) -> Referent | None:
+        """The nearest actor mentioned before the token within a few sentences, one that was a subject first.
+
+        "In a statement, OrchidPay said ... in Singapore and Indonesia. "...," it said.": news
+        keeps its speaker as the subject, so "it" is OrchidPay, not the nearer Indonesia.
+        """
+        fitting: list[tuple[Token, Referent]] = []
+        for index in range(token.i - 1, -1, -1):
+            if self._sentences_between(self.doc[index].idx, token.idx) > _ANTECEDENT_SENTENCES:
+                break
+            referent = self.ranked.referent_at.get(index)
+            if referent is None and not person and head is None and self._definite_subject(self.doc[index]):
+                referent = self._definite(self.doc[index])  # "the company said ... it said": the company
+                if referent is not None:
+                    fitting.append((self.doc[index], referent))
+                continue
+            if referent is None or not _can_act(referent):
+                continue
+            if referent.kind == "actor" and head is None or person == (referent.kind == "person") and (
+                head is None or head in referent.longest.tokens.text.lower() or referent.kind in ("org", "group") and not named_so
+            ):
+                fitting.append((self.doc[index], referent))
+        subjects = (referent for word, referent in fitting if _in_subject(word))
+        # Out of the subject, a place is where things happen, not who speaks.
+        actors = (referent for _, referent in fitting if referent.kind != "place")
+        return next(subjects, None) or next(actors, None)
+
+    def _definite_subject(self, word: Token) -> bool:
+        return (word.pos_ == "NOUN" and word.dep_ in SUBJECTS and any(c.lower_ == "the" for c in word.children)
+                and word.lower_ not in self.names.spokespeople)
+
+    def _referent_named(self, name: Span) -> Referent | None:
+        for token in self.doc.char_span(name.start, name.end, alignment_mode="expand") or []:
+            if token.i in self.ranked.referent_at:
+                return self.ranked.referent_at[token.i]
+        return None
+
+    def _sentences_between(self, start: int, end: int) -> int:
+        """How many sentences begin after character `start` and at or before `end`."""
+        return bisect_right(self._sentence_starts, end) - bisect_right(self._sentence_starts, start)
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The subject of a verb's clause, through "declined to", "said ... but refused" and passives."""
+    current = verb
+    while True:
+        for child in current.children:
+            if child.dep_ in SUBJECTS:
+                return child
+            if child.dep_ == "agent":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if current.dep_ in ("xcomp", "conj", "acomp", "advcl", "oprd") and current.head is not current:
+            current = current.head
+            continue
+        if current.dep_ == "acl" and current.head is not current:
+            current = current.head  # "issued a statement saying ...": the statement's issuer speaks
+            continue
+        if current.pos_ == "NOUN" and current.dep_ in ("dobj", "attr") and current.head is not current:
+            current = current.head  # "issued a denial", "it was a lie"
+            continue
+        poss = [c for c in current.children if c.dep_ == "poss"]
+        return poss[0] if poss else None
+
+
+def _according_to(token: Token) -> Token | None:
+    """X of "..., according to X": the source a sentence attributes its claim to."""
+    for word in token.sent:
+        if word.lower_ == "according" and word.i + 1 < len(word.doc) and word.doc[word.i + 1].lower_ == "to":
+            objects = [c for c in word.doc[word.i + 1].children if c.dep_ == "pobj"]
+            return objects[0] if objects else None
+    return None
+
+
+def _represented(child: Token) -> list[Token]:
+    """X of "X's spokesman", "a spokesman for X" and "a Pentagon spokesman"."""
+    if child.dep_ == "poss" or child.dep_ == "compound" and child.pos_ == "PROPN":  # not "state" of "state IT"
+        return [child]
+    if child.dep_ == "prep" and child.lower_ in ("for", "of", "at"):
+        return [c for c in child.children if c.dep_ == "pobj"]
+    return []
+
+
+def _last_quote_mark(sentence: TokenSpan) -> int:
+    return max((w.i for w in sentence if w.text in _QUOTE_MARKS), default=sentence.start - 1)
+
+
+def _first_quote_mark(sentence: TokenSpan) -> int:
+    return min((w.i for w in sentence if w.text in _QUOTE_MARKS), default=sentence.end)
+
+
+def _in_subject(word: Token) -> bool:
+    """Whether a name is, or speaks for, the subject of its clause ("X said", "X's spokesman said")."""
+    while word.dep_ in ("compound", "poss", "pobj", "prep", "appos") and word.head is not word:
+        word = word.head
+    return word.dep_ in SUBJECTS or word.dep_ == "nsubjpass"
+
+
+def _first_person(subject: Token) -> bool:
+    """ "We", "I", and "our company", "my family": the speaker speaking of themselves."""
+    return subject.lower_ in _FIRST_PERSON or any(c.dep_ == "poss" and c.lower_ in _FIRST_PERSON for c in subject.children)
+
+
+def first_person_subject(verb: Token) -> bool:
+    subject = subject_of(verb)
+    return subject is not None and _first_person(subject)
+
+
+def _can_act(referent: Referent) -> bool:
+    return referent.kind in ("person", "org", "group", "actor") or any(m.label == "GPE" for m in referent.mentions)
+
+
+def is_reporting(token: Token, cues: CueTable) -> bool:
+    return token.pos_ == "VERB" and token.lemma_.lower() in cues.reporting
