@@ -248,6 +248,10 @@ PARTIES = [
      "that officials met in Oman.", "Iran's foreign ministry"),
     ("a-bare-spokesperson-after-a-denial", "Tohoku Seiki rejected any suggestion that it was involved. "
      '"Our company never altered the data," a spokesperson said.', "Tohoku Seiki"),
+    ("a-claim-noun-read-as-a-verb", "The U.S. military on Tuesday disputed a United Nations finding that some 90 "
+     "civilians were killed in air strikes.", "U.S. military"),
+    ("he-is-the-main-clause-subject", "White House spokesman Josh Earnest told reporters that President Barack Obama "
+     "would ensure a proportional response, but he declined to say whether it would be made public.", "Josh Earnest"),
     ("an-act-said-never-done", '"Our company never altered the data," Tohoku Seiki said.', "Tohoku Seiki"),
     ("an-organisation-by-its-short-name", "Everwin Land Holdings shares rose. Everwin said the report was false.",
      "Everwin Land Holdings"),
@@ -417,3 +421,8 @@ def test_every_span_is_exact(proposer: Proposer, text: str) -> None:
 def test_an_official_of_another_body_does_not_speak_for_the_last_party(proposer: Proposer) -> None:
     text = "Acme Corp denied the report. A police official declined to comment."
     assert [(d.party.text, d.kind) for d in proposer.propose(text).denials] == [("Acme Corp", "explicit")]
+
+
+def test_a_country_and_its_ministry_are_one_party(proposer: Proposer) -> None:
+    text = "Iran denied sending drones to Russia. The Iranian foreign ministry said the reports were baseless."
+    assert [(d.party.text, d.kind) for d in proposer.propose(text).denials] == [("Iran", "explicit")]

@@ -29,6 +29,7 @@ from .spans import DenialCue, DenialKind, Span
 from .tables import CueTable, NameTable
 
 _CODE_LIKE = re.compile(r"[{}]|\"\s*:")
+_STRENGTH = {"explicit": 2, "implicit": 1, "no_comment": 0}
 _COMPLEMENTS = ("dobj", "ccomp", "xcomp", "attr", "prep", "acomp", "oprd")
 
 
@@ -65,6 +66,8 @@ class DenialFinder:
         self.article, self.doc, self.ranked = article, doc, ranked
         self.matcher, self.cues, self.names = matcher, matcher.table, names
         self._found: list[DenialCue] = []
+        # Each denial found, to the party it is one of: a country for its own institutions.
+        self._speaks_for: dict[int, str] = {}
         self._sentences = list(doc.sents)
         self.parties = Parties(doc, ranked, matcher.table, names, self._found)
         # Each rule of the matcher, and the syntax that a match must have to be a cue.
@@ -89,14 +92,32 @@ class DenialFinder:
                     continue
                 denied = self._denied(cue)
                 claims.append(denied)
-                self._found.extend(DenialCue(
-                    sentence=self._span(sentence.start, sentence.end),
-                    cue=self._span(cue.words.start, cue.words.end),
-                    kind=cue.kind,
-                    party=party.name(self.article),
-                    denied=denied,
-                ) for party in parties)
-        return self._found
+                for party in parties:
+                    found = DenialCue(
+                        sentence=self._span(sentence.start, sentence.end),
+                        cue=self._span(cue.words.start, cue.words.end),
+                        kind=cue.kind,
+                        party=party.name(self.article),
+                        denied=denied,
+                    )
+                    self._found.append(found)
+                    self._speaks_for[id(found)] = self.parties.country_of(party)
+        return self._distinct()
+
+    def _distinct(self) -> list[DenialCue]:
+        """One denial per party, and one refusal to comment per party, in article order.
+
+        News repeats a denial (lede, then quote, often in other words), so one party's
+        explicit and implicit cues are one denial, of the strongest kind found; a refusal
+        to comment is a separate act. A country and its ministry or government ("Iran",
+        "the Iranian foreign ministry") are one party.
+        """
+        strongest: dict[tuple[str, str], DenialCue] = {}
+        for cue in self._found:
+            key = (self._speaks_for[id(cue)], "no_comment" if cue.kind == "no_comment" else "denial")
+            if key not in strongest or _STRENGTH[cue.kind] > _STRENGTH[strongest[key].kind]:
+                strongest[key] = cue
+        return sorted(strongest.values(), key=lambda c: c.cue.start)
 
     # ------------------------------------------------------------------ cues
 
@@ -120,6 +141,8 @@ class DenialFinder:
             return None
         for entry in self.cues.verbs.get(token.lemma_.lower(), []):
             objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")] + _named_as(token)
+            # "disputed a United Nations finding that ...": the small tagger reads the noun as a verb.
+            objects += [c for c in token.children if c.dep_ in ("advcl", "xcomp") and c.lower_ in self.cues.claims]
             passive = any(c.dep_ == "nsubjpass" for c in token.children)
             if entry.deprivation and (
                 any(c.dep_ == "dative" for c in token.children) or passive and any(c.dep_ == "dobj" for c in token.children)
@@ -127,7 +150,8 @@ class DenialFinder:
                 continue
             if any(o.lemma_.lower() in entry.false_objects for o in objects):
                 continue
-            if entry.claim_object and not any(o.lemma_.lower() in self.cues.claims for o in objects):
+            claims = self.cues.claims
+            if entry.claim_object and not any(o.lemma_.lower() in claims or o.lower_ in claims for o in objects):
                 continue
             return _Cue(token, token.doc[token.i:token.i + 1], entry.kind)
         return None

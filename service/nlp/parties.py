@@ -55,6 +55,22 @@ class Parties:
         joined = (self._actor(c) for c in own.children if c.dep_ == "conj")
         return [party, *(r for r in joined if r is not None and r is not party)]
 
+    def country_of(self, party: Referent) -> str:
+        """The name of the country whose institution the party is ("Mali's government", "the Iranian foreign
+        ministry"), else the party's own name, lower-cased."""
+        own = party.longest.key
+        if party.kind != "group":
+            return own
+        first = party.longest.tokens[0].lower_
+        for country in {id(r): r for r in self.ranked.referent_at.values()}.values():
+            name = country.longest.key
+            if country is party or " " in name or not any(m.label == "GPE" for m in country.mentions):
+                continue
+            # "Mali's ...", and a nationality that begins as its country does: "Iranian", "Russian", "Israeli".
+            if first == name or len(name) >= 4 and first.startswith(name[:4]):
+                return name
+        return own
+
     def _rules(self, party: Referent) -> bool:
         """A court or a judge: "the court dismissed the lawsuit" is a ruling, not a denial."""
         titles = (m.tokens.doc[m.tokens.start - 1] for m in party.mentions if m.tokens.start > 0)  # "Judge X"
@@ -266,10 +282,12 @@ class Parties:
                 head is None or head in referent.longest.tokens.text.lower() or referent.kind in ("org", "group") and not named_so
             ):
                 fitting.append((self.doc[index], referent))
-        subjects = (referent for word, referent in fitting if _in_subject(word))
-        # Out of the subject, a place is where things happen, not who speaks.
+        # The subject of a sentence's main clause first ("X told reporters that Y would ..., but he
+        # declined" is X), then any subject; out of the subject, a place is where things happen.
+        main = (referent for word, referent in fitting if _subject_clause(word) in ("ROOT", "conj"))
+        subjects = (referent for word, referent in fitting if _subject_clause(word) is not None)
         actors = (referent for _, referent in fitting if referent.kind != "place")
-        return next(subjects, None) or next(actors, None)
+        return next(main, None) or next(subjects, None) or next(actors, None)
 
     def _definite_subject(self, word: Token) -> bool:
         return (word.pos_ == "NOUN" and word.dep_ in SUBJECTS and any(c.lower_ == "the" for c in word.children)
@@ -334,11 +352,17 @@ def _first_quote_mark(sentence: TokenSpan) -> int:
     return min((w.i for w in sentence if w.text in _QUOTE_MARKS), default=sentence.end)
 
 
-def _in_subject(word: Token) -> bool:
-    """Whether a name is, or speaks for, the subject of its clause ("X said", "X's spokesman said")."""
+def _subject_clause(word: Token) -> str | None:
+    """When a name is, or speaks for, the subject of its clause ("X said", "X's spokesman said"), how
+    that clause hangs in the sentence ("ROOT" for the main clause); None when it is no subject."""
     while word.dep_ in ("compound", "poss", "pobj", "prep", "appos") and word.head is not word:
         word = word.head
-    return word.dep_ in SUBJECTS or word.dep_ == "nsubjpass"
+    if word.dep_ not in SUBJECTS and word.dep_ != "nsubjpass":
+        return None
+    clause = word.head
+    while clause.dep_ == "conj" and clause.head is not clause:
+        clause = clause.head  # "X arrived and said": the first verb's place
+    return str(clause.dep_)
 
 
 def _first_person(subject: Token) -> bool:

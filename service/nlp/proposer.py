@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from . import language
 from .denials import CueMatcher, DenialFinder
 from .entities import cluster, mentions, rank
-from .spans import Candidates, DenialCue, Span
+from .spans import Candidates, Span
 from .tables import NameTable, cue_table, name_table
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class Proposer:
         found = mentions(doc, skipped + _credits(text, names), names)
         ranked = rank(text, doc, cluster(found), names, title)
         denials = DenialFinder(text, doc, ranked, pipeline.cues, names).find()
-        return Candidates(sentences, ranked.who, ranked.where, distinct(denials), dateline, ranked.entities, code)
+        return Candidates(sentences, ranked.who, ranked.where, denials, dateline, ranked.entities, code)
 
 
 @dataclass(frozen=True)
@@ -133,25 +133,3 @@ def _sentences(text: str, doc: Doc, dateline: Span | None) -> list[Span]:
         if end > start and any(ch.isalpha() for ch in text[start:end]):
             found.append(Span.of(text, start, end))
     return found
-
-
-_STRENGTH = {"explicit": 2, "implicit": 1, "no_comment": 0}
-
-
-def distinct(cues: list[DenialCue]) -> list[DenialCue]:
-    """One denial per party, and one refusal to comment per party, in article order.
-
-    News repeats a denial (lede, then quote, often in other words), so one party's
-    explicit and implicit cues are one denial, of the strongest kind found; a refusal
-    to comment is a separate act.
-    """
-    strongest: dict[tuple[str, str], DenialCue] = {}
-    for cue in cues:
-        key = (_party_key(cue), "no_comment" if cue.kind == "no_comment" else "denial")
-        if key not in strongest or _STRENGTH[cue.kind] > _STRENGTH[strongest[key].kind]:
-            strongest[key] = cue
-    return sorted(strongest.values(), key=lambda c: c.cue.start)
-
-
-def _party_key(cue: DenialCue) -> str:
-    return " ".join(cue.party.text.lower().split())
