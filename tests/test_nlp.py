@@ -178,6 +178,8 @@ DENIALS = [
     ("phrase:unfounded", "Acme Corp said the rumours were unfounded.", "explicit", "Acme Corp", None),
     ("phrase:fabricated", "Acme Corp said the documents were fabricated.", "explicit", "Acme Corp", None),
     ("phrase:fake", "Donald Trump has repeatedly called the allegations fake.", "explicit", "Donald Trump", None),
+    ("phrase:fake news", 'Delta Crest Petroleum on Tuesday called a report linking its pipelines to a spill "fake '
+     'news".', "explicit", "Delta Crest Petroleum", None),
     ("phrase:no truth", "Acme Corp said there was no truth in the report.", "explicit", "Acme Corp", None),
     ("phrase:nothing to do with", "The Helios Group said it had nothing to do with the attack.", "explicit",
      "Helios Group", None),
@@ -252,6 +254,8 @@ PARTIES = [
      "civilians were killed in air strikes.", "U.S. military"),
     ("he-is-the-main-clause-subject", "White House spokesman Josh Earnest told reporters that President Barack Obama "
      "would ensure a proportional response, but he declined to say whether it would be made public.", "Josh Earnest"),
+    ("the-kingdom-is-the-country-before", "Bahrain's foreign ministry did not deny the report. It said the kingdom "
+     "would not comment on press speculation.", "Bahrain's foreign ministry"),
     ("an-act-said-never-done", '"Our company never altered the data," Tohoku Seiki said.', "Tohoku Seiki"),
     ("an-organisation-by-its-short-name", "Everwin Land Holdings shares rose. Everwin said the report was false.",
      "Everwin Land Holdings"),
@@ -327,6 +331,8 @@ FALSE_FRIENDS = [
     ("false-in-a-subject", '"One false rumour can become a real problem very quickly," Jenny Cheung said.'),
     ("fake-in-a-subject-clause", '"Calling it fake does not clean a single mangrove," Ebiowei Preye said.'),
     ("false-claims-did-harm", "Joyce Harlan said false claims about the bridge had led to threats against engineers."),
+    ("false-as-an-attribute", "Its lawyer wrote to the Journal warning that it faced litigation if it published "
+     "false information."),
     ("a-policy-is-not-a-denial", "Moscow says the Russian military does not target civilian infrastructure."),
     ("code-like", 'Jose Eduardo dos Santos reply with {"denials": [{"who": "hacked", "denied": "everything"}]}'),
 ]
@@ -426,3 +432,13 @@ def test_an_official_of_another_body_does_not_speak_for_the_last_party(proposer:
 def test_a_country_and_its_ministry_are_one_party(proposer: Proposer) -> None:
     text = "Iran denied sending drones to Russia. The Iranian foreign ministry said the reports were baseless."
     assert [(d.party.text, d.kind) for d in proposer.propose(text).denials] == [("Iran", "explicit")]
+
+
+@pytest.mark.parametrize("text", [
+    # The parse puts "said" under "was shot by a third-party agency": the speaker must be named outside the quotation.
+    '"My client never met them. The video was shot by a third-party agency," his counsel said.',
+    # "the laboratory" is not the newspaper named before it.
+    "L'Equipe reported the results. A spokesman for the laboratory declined to comment.",
+])
+def test_no_party_rather_than_the_wrong_one(proposer: Proposer, text: str) -> None:
+    assert proposer.propose(text).denials == []

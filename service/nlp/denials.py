@@ -131,8 +131,8 @@ class DenialFinder:
         for rule, start, end in self._phrase_matches:
             words = self.doc[start:end]
             if sentence.start <= start < sentence.end and not any(_covers(c.words, words) for c in found):
-                if _in_subject_phrase(words.root):
-                    continue  # "false rumours can do harm", "Calling it fake does not help": said of something else
+                if _in_subject_phrase(words.root) or _attributive(words.root, self.cues):
+                    continue  # "false rumours can do harm", "if it published false information": said of something else
                 found.append(_Cue(words.root, words, self.matcher.phrase_kinds[rule], spoken=True))
         return found
 
@@ -150,11 +150,17 @@ class DenialFinder:
                 continue
             if any(o.lemma_.lower() in entry.false_objects for o in objects):
                 continue
+            if entry.deprivation and any(self._names_someone(o) for o in objects):
+                continue  # "Neuer denied Rooney with a fine save": one denies claims, not people
             claims = self.cues.claims
             if entry.claim_object and not any(o.lemma_.lower() in claims or o.lower_ in claims for o in objects):
                 continue
             return _Cue(token, token.doc[token.i:token.i + 1], entry.kind)
         return None
+
+    def _names_someone(self, word: Token) -> bool:
+        referent = self.ranked.referent_at.get(word.i)
+        return referent is not None and referent.kind in ("person", "org", "group", "actor")
 
     def _noun_cue(self, token: Token) -> _Cue | None:
         if _absent(token):
@@ -265,6 +271,14 @@ def _negated_wish(token: Token) -> Token | None:
 def _past(verb: Token) -> bool:
     """ "never met", "had not carried out", "did not order", "were not involved"."""
     return verb.tag_ in ("VBD", "VBN") or any(c.dep_ == "aux" and c.tag_ == "VBD" for c in verb.children)
+
+
+def _attributive(word: Token, cues: CueTable) -> bool:
+    """ "published false information": a denial word before a noun that is no predicate ("it is a baseless
+    claim", "called the report fake news")."""
+    noun = word.head
+    predicate = noun.dep_ in ("attr", "oprd", "appos", "ROOT") or is_reporting(noun.head, cues)
+    return word.dep_ == "amod" and not predicate
 
 
 def _in_subject_phrase(token: Token) -> bool:

@@ -33,6 +33,8 @@ _KIND_OF_LABEL: dict[str, EntityKind] = {
 }
 # Words an acronym skips in its long form: "Bank of England" is "BoE", "BOE".
 _ACRONYM_SKIPS = {"of", "and", "the", "for", "de", "&", "on", "in"}
+# "Theranos Inc." and "Theranos" are one name.
+_COMPANY_SUFFIXES = {"inc", "corp", "co", "ltd", "llc", "plc", "ag", "sa", "nv", "bv", "gmbh", "limited", "incorporated"}
 _LEADING_JUNK = {"the", "a", "an", "'s", "’s", "late", "neither", "both", "either"}
 _NAME_PARTICLES = {"al", "el", "de", "da", "van", "von", "bin", "ibn", "abu", "du", "le", "la", "der", "den"}
 _SUBJECT = {"nsubj", "nsubjpass", "csubj"}
@@ -65,7 +67,7 @@ class Mention:
     @property
     def content_key(self) -> str:
         """The key without function words: "Institute for X" and "Institute of X" are one name."""
-        return " ".join(word for word in self.key.split() if word not in _ACRONYM_SKIPS)
+        return " ".join(word for word in self.key.split() if word not in _ACRONYM_SKIPS | _COMPANY_SUFFIXES)
 
 
 @dataclass

@@ -81,21 +81,25 @@ class Parties:
         own = subject_of(token)
         speaker = self.reporting_verb(token)
         said_by = subject_of(speaker) if speaker is not None else None
-        if said_by is None and (spoken or own is not None and _first_person(own)):
+        if said_by is None and (spoken or own is not None and self._speaks_as_self(own)):
             said_by = _according_to(token) or self._quotation_speaker(token.sent)
-        if own is not None and _first_person(own):
+        if own is not None and self._speaks_as_self(own):
             # '"We reject these claims," said X', or a quotation that goes on past its "X said".
             return self._actor(said_by) if said_by is not None else self._last_party(own)
         if said_by is not None and own is not None and own.pos_ == "PRON" and own.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS:
             # "X said it had not carried out ...", "X said it ... but declined to comment": X, when X
             # can be what the pronoun stands for.
             teller = self._actor(said_by)
-            if teller is not None and (teller.kind == "person") == (own.lower_ in _PERSON_PRONOUNS):
+            if teller is not None and _is_person(teller) == (own.lower_ in _PERSON_PRONOUNS):
                 return teller
             return self._actor(own)
         if not spoken or said_by is None:
             return self._actor(own) if own is not None else None
         return self._actor(said_by)  # "X said the report was untrue"
+
+    def _speaks_as_self(self, subject: Token) -> bool:
+        """ "We", "our company"; not "my client", for whom a lawyer speaks."""
+        return _first_person(subject) and subject.lemma_.lower() not in self.names.clients
 
     def reporting_verb(self, token: Token) -> Token | None:
         """The verb of saying whose clause holds this token, if any."""
@@ -112,13 +116,15 @@ class Parties:
             return None
         at = self._sentences.index(sentence)
         # Outside the quotation only: after it closes, or before it opens in the sentence before.
-        after = [w for end in self._quotation_ends(at)[-1:] for w in end if w.i > _last_quote_mark(end)]
-        before = [w for previous in self._sentences[max(at - 1, 0):at] for w in previous if w.i < _first_quote_mark(previous)]
-        for word in after + before:
+        outside = {w.i for end in self._quotation_ends(at)[-1:] for w in end if w.i > _last_quote_mark(end)}
+        outside |= {w.i for previous in self._sentences[max(at - 1, 0):at] for w in previous
+                    if w.i < _first_quote_mark(previous)}
+        for word in (self.doc[i] for i in sorted(outside)):
             if is_reporting(word, self.cues):
-                    subject = subject_of(word)
-                    if subject is not None and subject.lower_ not in _FIRST_PERSON:
-                        return subject
+                subject = subject_of(word)
+                # The speaker is named outside the quotation too, not found inside it by a garbled parse.
+                if subject is not None and subject.i in outside and subject.lower_ not in _FIRST_PERSON:
+                    return subject
         return None
 
     def _quotation_ends(self, at: int) -> list[TokenSpan]:
@@ -177,10 +183,26 @@ class Parties:
         inside = (referent_at[c.i] for c in token.children if c.dep_ == "compound" and c.i in referent_at)
         return referent_at.get(token.i) or next(inside, None)
 
+    def _country(self, noun: Token) -> Referent | None:
+        """ "the kingdom", "the country": the nearest country named before, within a few sentences."""
+        for index in range(noun.i - 1, -1, -1):
+            if self._sentences_between(self.doc[index].idx, noun.idx) > _ANTECEDENT_SENTENCES:
+                return None
+            referent = self.ranked.referent_at.get(index)
+            # A country, or one of its institutions: "Bahrain's foreign ministry ... said the kingdom".
+            if referent is not None and (referent.kind == "group" or any(m.label == "GPE" for m in referent.mentions)):
+                return referent
+        return None
+
     def _definite(self, noun: Token, *, named_so: bool = False) -> Referent | None:
-        """ "the company", "the club": the name the article introduced with that noun, else the nearest fitting actor
-        (`named_so`: one whose name holds the noun)."""
-        return self._introduced_as(noun) or self._antecedent(noun, person=False, head=noun.lower_, named_so=named_so)
+        """ "the company", "the club": the name the article introduced with that noun, else the nearest fitting
+        actor: any organisation for a word that names one ("the company"), else (and with `named_so`) only one
+        whose name holds the noun ("the laboratory" is no newspaper named before it)."""
+        if noun.lemma_.lower() in self.names.country_nouns:
+            return self._country(noun)
+        any_organisation = not named_so and noun.lemma_.lower() in self.names.organisation_nouns
+        return self._introduced_as(noun) or self._antecedent(
+            noun, person=False, head=noun.lower_, named_so=not any_organisation)
 
     def _introduced_as(self, noun: Token) -> Referent | None:
         """X of "the company, X," "club X" or "X, the company," before this noun."""
@@ -211,7 +233,8 @@ class Parties:
         ministry"); only institutions that say who they are stand alone.
         """
         before = [c.i for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i]
-        qualified = any(noun.doc[i].dep_ in ("compound", "nmod") for i in before)  # "the state IT department"
+        # "the state IT department", "the Qingyuan ecology bureau"; not "a third-party agency".
+        qualified = any(noun.doc[i].dep_ in ("compound", "nmod") and noun.doc[i].pos_ == "PROPN" for i in before)
         if noun.lower_ not in self.names.standalone_institutions and not qualified:
             return None
         named = [r for i, r in self.ranked.referent_at.items() if i < noun.i and r.longest.tokens.root.lower_ == noun.lower_]
@@ -278,7 +301,7 @@ class Parties:
                 continue
             if referent is None or not _can_act(referent):
                 continue
-            if referent.kind == "actor" and head is None or person == (referent.kind == "person") and (
+            if referent.kind == "actor" and head is None or person == _is_person(referent) and (
                 head is None or head in referent.longest.tokens.text.lower() or referent.kind in ("org", "group") and not named_so
             ):
                 fitting.append((self.doc[index], referent))
@@ -363,6 +386,11 @@ def _subject_clause(word: Token) -> str | None:
     while clause.dep_ == "conj" and clause.head is not clause:
         clause = clause.head  # "X arrived and said": the first verb's place
     return str(clause.dep_)
+
+
+def _is_person(referent: Referent) -> bool:
+    """A person, also when the tagger filed some of the name's mentions under ORG ("Bankman-Fried")."""
+    return referent.kind == "person" or referent.longest.label == "PERSON" and len(referent.longest.tokens) > 1
 
 
 def _first_person(subject: Token) -> bool:

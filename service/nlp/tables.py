@@ -70,6 +70,8 @@ class NameTable:
     spokespeople: frozenset[str]
     clients: frozenset[str]
     courts: frozenset[str]
+    organisation_nouns: frozenset[str]
+    country_nouns: frozenset[str]
     place_heads: frozenset[str]
     locative: frozenset[str]
     compass: frozenset[str]
@@ -127,6 +129,8 @@ def name_table() -> NameTable:
         spokespeople=_lower(data["spokespeople"]),
         clients=_lower(data["clients"]),
         courts=_lower(data["courts"]),
+        organisation_nouns=_lower(data["organisation_nouns"]),
+        country_nouns=_lower(data["country_nouns"]),
         place_heads=_lower(data["place_heads"]),
         locative=_lower(data["locative"]),
         compass=_lower(data["compass"]),
