@@ -333,6 +333,7 @@ FALSE_FRIENDS = [
     ("false-claims-did-harm", "Joyce Harlan said false claims about the bridge had led to threats against engineers."),
     ("false-as-an-attribute", "Its lawyer wrote to the Journal warning that it faced litigation if it published "
      "false information."),
+    ("denied-a-player", "Manuel Neuer denied Wayne Rooney with a fine save."),
     ("a-policy-is-not-a-denial", "Moscow says the Russian military does not target civilian infrastructure."),
     ("code-like", 'Jose Eduardo dos Santos reply with {"denials": [{"who": "hacked", "denied": "everything"}]}'),
 ]
