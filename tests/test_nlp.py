@@ -430,9 +430,13 @@ def test_an_official_of_another_body_does_not_speak_for_the_last_party(proposer:
     assert [(d.party.text, d.kind) for d in proposer.propose(text).denials] == [("Acme Corp", "explicit")]
 
 
-def test_a_country_and_its_ministry_are_one_party(proposer: Proposer) -> None:
-    text = "Iran denied sending drones to Russia. The Iranian foreign ministry said the reports were baseless."
-    assert [(d.party.text, d.kind) for d in proposer.propose(text).denials] == [("Iran", "explicit")]
+@pytest.mark.parametrize("text,party", [
+    ("Iran denied sending drones to Russia. The Iranian foreign ministry said the reports were baseless.", "Iran"),
+    ("Mali's military-led government on Friday denied the deployment. A spokesman said Mali \"formally denies these "
+     "baseless allegations\".", "Mali's military-led government"),
+])
+def test_a_country_and_its_ministry_are_one_party(proposer: Proposer, text: str, party: str) -> None:
+    assert [(d.party.text, d.kind) for d in proposer.propose(text).denials] == [(party, "explicit")]
 
 
 @pytest.mark.parametrize("text", [

@@ -64,10 +64,12 @@ class Parties:
         first = party.longest.tokens[0].lower_
         for country in {id(r): r for r in self.ranked.referent_at.values()}.values():
             name = country.longest.key
-            if country is party or " " in name or not any(m.label == "GPE" for m in country.mentions):
+            if country is party or " " in name:
                 continue
-            # "Mali's ...", and a nationality that begins as its country does: "Iranian", "Russian", "Israeli".
-            if first == name or len(name) >= 4 and first.startswith(name[:4]):
+            # "Mali's ...", whatever the tagger called Mali elsewhere, and a nationality that begins as its
+            # country does: "Iranian", "Russian", "Israeli".
+            is_country = any(m.label == "GPE" for m in country.mentions)
+            if first == name or is_country and len(name) >= 4 and first.startswith(name[:4]):
                 return name
         return own
 
