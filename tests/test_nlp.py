@@ -256,6 +256,11 @@ PARTIES = [
      "would ensure a proportional response, but he declined to say whether it would be made public.", "Josh Earnest"),
     ("the-kingdom-is-the-country-before", "Bahrain's foreign ministry did not deny the report. It said the kingdom "
      "would not comment on press speculation.", "Bahrain's foreign ministry"),
+    ("refused-to-give-details", "Acme Corp refused to give details of the settlement.", "Acme Corp"),
+    ("a-palace-spokesman", "Buckingham Palace announced the decision. A palace spokesman said it would not comment "
+     "further.", "Buckingham Palace"),
+    ("a-prince-is-not-the-lawyer-who-shares-his-name", "Prince Andrew was sued in New York. His lawyer, Andrew "
+     "Brettler, spoke to reporters. Andrew has consistently denied the allegations.", "Andrew"),
     ("an-act-said-never-done", '"Our company never altered the data," Tohoku Seiki said.', "Tohoku Seiki"),
     ("an-organisation-by-its-short-name", "Everwin Land Holdings shares rose. Everwin said the report was false.",
      "Everwin Land Holdings"),
@@ -333,6 +338,10 @@ FALSE_FRIENDS = [
     ("false-claims-did-harm", "Joyce Harlan said false claims about the bridge had led to threats against engineers."),
     ("false-as-an-attribute", "Its lawyer wrote to the Journal warning that it faced litigation if it published "
      "false information."),
+    ("refused-to-give-tutorials", "Tom Hayes, a tutor at Oriel College, said he would refuse to give tutorials to "
+     "its students."),
+    ("the-judge-rejected-the-argument", "Andrew Brettler spoke first on Monday. The judge rejected his "
+     "argument."),
     ("denied-a-player", "Manuel Neuer denied Wayne Rooney with a fine save."),
     ("a-policy-is-not-a-denial", "Moscow says the Russian military does not target civilian infrastructure."),
     ("code-like", 'Jose Eduardo dos Santos reply with {"denials": [{"who": "hacked", "denied": "everything"}]}'),
@@ -444,6 +453,9 @@ def test_a_country_and_its_ministry_are_one_party(proposer: Proposer, text: str,
     '"My client never met them. The video was shot by a third-party agency," his counsel said.',
     # "the laboratory" is not the newspaper named before it.
     "L'Equipe reported the results. A spokesman for the laboratory declined to comment.",
+    # "the police chief of Kunduz province" is not the researcher named before.
+    "Patricia Gossman of Human Rights Watch documented the killings. The police chief of Kunduz province declined "
+    "to comment.",
 ])
 def test_no_party_rather_than_the_wrong_one(proposer: Proposer, text: str) -> None:
     assert proposer.propose(text).denials == []

@@ -174,6 +174,10 @@ class DenialFinder:
         for child in token.children:
             if child.dep_ == "xcomp" and child.lemma_.lower() in self.cues.refused_infinitives:
                 return _Cue(token, token.doc[token.i:child.i + 1], "no_comment")
+            # "refused to give details", not "refused to give tutorials".
+            if child.dep_ == "xcomp" and child.lemma_.lower() in self.cues.refused_givings and any(
+                    o.dep_ == "dobj" and o.lemma_.lower() in self.cues.information for o in child.children):
+                return _Cue(token, token.doc[token.i:child.i + 1], "no_comment")
             if child.dep_ == "dobj" and child.lower_ in self.cues.refused_requests:
                 return _Cue(token, token.doc[token.i:child.i + 1], "no_comment")
         return None

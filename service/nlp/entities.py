@@ -234,7 +234,10 @@ def _part_of(mention: Mention, by_key: dict[str, Referent]) -> Referent | None:
         word = words[0]
         people = {id(r): r for r in by_key.values() if r.kind == "person" and len(r.longest.key.split()) > 1}
         surnames = [r for r in people.values() if r.longest.key.split()[-1] == word]
-        first_names = [r for r in people.values() if r.longest.key.split()[0] == word]
+        # A first name alone joins a full name only when it is not a name of its own: "Prince Andrew" is not
+        # Andrew Brettler.
+        titled = mention.tokens.start > 0 and mention.tokens.doc[mention.tokens.start - 1].pos_ == "PROPN"
+        first_names = [] if titled else [r for r in people.values() if r.longest.key.split()[0] == word]
         # "Everwin" of "Everwin Land Holdings", "Kashiwa" of "Kashiwa Motor": an organisation's short name.
         organisations = {id(r): r for r in by_key.values() if r.kind == "org" and len(r.longest.key.split()) > 1}
         short_names = [r for r in organisations.values()

@@ -47,9 +47,9 @@ class Parties:
         """The party of the cue on this token, and each actor joined to its subject: "Smith and Jones denied",
         "neither X nor Y". `spoken`: the cue is said by someone ("the report was untrue"), who is its party."""
         party = self._party(token, spoken)
-        if party is None or self._rules(party):
-            return []
         own = subject_of(token)
+        if party is None or self._rules(party) or own is not None and own.lemma_.lower() in self.names.courts:
+            return []  # "the judge rejected that argument"
         if own is None or self._actor(own) is not party:
             return [party]  # the party speaks for the subject: a spokesman, a pronoun, a quotation
         joined = (self._actor(c) for c in own.children if c.dep_ == "conj")
@@ -163,7 +163,10 @@ class Parties:
             # "the ministry" is a ministry the article named, never the nearest company.
             return self._spoken_for(subject) or self._institution(subject) or (
                 self._definite(subject, named_so=True) if definite else None)
-        if lower in _PERSON_PRONOUNS and subject.pos_ == "PRON" or lower in self.names.titles and subject.pos_ == "NOUN":
+        # "the minister" refers back; "the police chief of Kunduz province" is somebody else, unnamed.
+        bare_title = lower in self.names.titles and subject.pos_ == "NOUN" and all(
+            c.dep_ in ("det", "amod", "poss") or c.lower_ in self.names.titles for c in subject.children)
+        if lower in _PERSON_PRONOUNS and subject.pos_ == "PRON" or bare_title:
             return self._antecedent(subject, person=True)
         if lower in _THING_PRONOUNS and subject.pos_ == "PRON":  # not "IT" of "the state IT department"
             return self._antecedent(subject, person=False)
@@ -265,6 +268,8 @@ class Parties:
         """
         objects = [o for c in noun.children for o in _represented(c)]
         represented = [self._actor(o) for o in objects]
+        # "a palace spokesman": the palace the article named ("Buckingham Palace").
+        represented += [self._definite(c, named_so=True) for c in noun.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
         # "a spokesman for President X, Y," is often parsed with Y in apposition to X.
         appositions = [c for t in (noun, *objects) for c in t.children if c.dep_ == "appos"]
         named = [self._actor(c) for c in appositions if c.i in self.ranked.referent_at]

@@ -52,6 +52,8 @@ class CueTable:
     refusals: frozenset[str]
     refused_infinitives: frozenset[str]
     refused_requests: frozenset[str]
+    refused_givings: frozenset[str]
+    information: frozenset[str]
     withheld: dict[str, WithheldCue]
     disowned: frozenset[str]
     phrases: tuple[WordsCue, ...]
@@ -105,6 +107,8 @@ def cue_table() -> CueTable:
         refusals=_lower(data["refusal"]["lemmas"]),
         refused_infinitives=_lower(data["refusal"]["infinitives"]),
         refused_requests=_lower(data["refusal"]["requests"]),
+        refused_givings=_lower(data["refusal"]["givings"]),
+        information=_lower(data["refusal"]["information"]),
         withheld={
             entry["lemma"]: WithheldCue(_lower(entry["not_with"]), _lower(entry.get("only_with", [])))
             for entry in data["withheld"]
