@@ -141,6 +141,7 @@ class DenialFinder:
             return None
         for entry in self.cues.verbs.get(token.lemma_.lower(), []):
             objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")] + _named_as(token)
+            objects += [c for o in objects for c in o.children if c.dep_ == "conj"]  # "the discipline and the report"
             # "disputed a United Nations finding that ...": the small tagger reads the noun as a verb.
             objects += [c for c in token.children if c.dep_ in ("advcl", "xcomp") and c.lower_ in self.cues.claims]
             passive = any(c.dep_ == "nsubjpass" for c in token.children)
