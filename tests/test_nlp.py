@@ -261,6 +261,10 @@ PARTIES = [
      "further.", "Buckingham Palace"),
     ("a-prince-is-not-the-lawyer-who-shares-his-name", "Prince Andrew was sued in New York. His lawyer, Andrew "
      "Brettler, spoke to reporters. Andrew has consistently denied the allegations.", "Andrew"),
+    ("the-league-its-spokesperson-speaks-for", "Kingsbridge City were charged by the English Football League. They "
+     "play in League One. An EFL spokesperson said the league would not comment further.", "English Football League"),
+    ("the-agency-its-spokeswoman-speaks-for", "Theranos was inspected by the Food and Drug Administration. An FDA "
+     "spokeswoman said the agency would neither confirm nor deny the inspection.", "Food and Drug Administration"),
     ("an-act-said-never-done", '"Our company never altered the data," Tohoku Seiki said.', "Tohoku Seiki"),
     ("an-organisation-by-its-short-name", "Everwin Land Holdings shares rose. Everwin said the report was false.",
      "Everwin Land Holdings"),

@@ -95,6 +95,12 @@ class Parties:
             if teller is not None and _is_person(teller) == (own.lower_ in _PERSON_PRONOUNS):
                 return teller
             return self._actor(own)
+        if said_by is not None and own is not None and self._definite_subject(own):
+            # "An EFL spokesperson said the league would not comment": the teller, when it is what the noun names.
+            teller = self._actor(said_by)
+            if teller is not None and (own.lower_ in teller.longest.key or teller.kind == "org" and
+                                       own.lemma_.lower() in self.names.organisation_nouns):
+                return teller
         if not spoken or said_by is None:
             return self._actor(own) if own is not None else None
         return self._actor(said_by)  # "X said the report was untrue"
@@ -160,9 +166,9 @@ class Parties:
             return self._client_of(subject)
         definite = any(c.lower_ == "the" for c in subject.children)
         if lower in self.names.institutions:
-            # "the ministry" is a ministry the article named, never the nearest company.
+            # "the ministry" is a ministry the article named, never the nearest company; "the agency" may be any.
             return self._spoken_for(subject) or self._institution(subject) or (
-                self._definite(subject, named_so=True) if definite else None)
+                self._definite(subject) if definite else None)
         # "the minister" refers back; "the police chief of Kunduz province" is somebody else, unnamed.
         bare_title = lower in self.names.titles and subject.pos_ == "NOUN" and all(
             c.dep_ in ("det", "amod", "poss") or c.lower_ in self.names.titles for c in subject.children)
@@ -210,10 +216,12 @@ class Parties:
             noun, person=False, head=noun.lower_, named_so=not any_organisation)
 
     def _introduced_as(self, noun: Token) -> Referent | None:
-        """X of "the company, X," "club X" or "X, the company," before this noun."""
+        """X of "the company, X," "club X", "X, the company," or "Buckingham Palace" before this noun."""
         for earlier in reversed(self.doc[:noun.i]):
-            if earlier.lemma_ != noun.lemma_:
+            if earlier.lemma_.lower() != noun.lemma_.lower():
                 continue
+            if earlier.i in self.ranked.referent_at and earlier.pos_ == "PROPN":
+                return self.ranked.referent_at[earlier.i]  # the noun is the head of a name: "Buckingham Palace"
             if earlier.dep_ == "compound" and earlier.head.i in self.ranked.referent_at:
                 return self.ranked.referent_at[earlier.head.i]
             if earlier.dep_ == "appos" and earlier.head.i in self.ranked.referent_at:
