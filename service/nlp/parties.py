@@ -154,7 +154,7 @@ class Parties:
         # A name, or an unnamed subject with one in apposition: "the company, Acme Corp, denied".
         referent = self.ranked.referent_at.get(subject.i) or next(iter(named), None) or self._by_surname(subject)
         if referent is not None:
-            if referent.kind == "person":
+            if referent.kind in ("person", "actor"):
                 return self._employer(subject) or referent
             return referent if _can_act(referent) else None
         lower = subject.lower_
