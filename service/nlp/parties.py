@@ -14,6 +14,7 @@ a judge rules and is no party.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
@@ -42,6 +43,8 @@ class Parties:
         self._sentences = list(doc.sents)
         # Sorted, for counting the sentences between two places: pronouns look back a few.
         self._sentence_starts = [sentence.start_char for sentence in self._sentences]
+        # Each referent once: the article's named actors and places.
+        self._referents = list({id(r): r for r in ranked.referent_at.values()}.values())
 
     def of(self, token: Token, *, spoken: bool) -> list[Referent]:
         """The party of the cue on this token, and each actor joined to its subject: "Smith and Jones denied",
@@ -62,7 +65,7 @@ class Parties:
         if party.kind != "group":
             return own
         first = party.longest.tokens[0].lower_
-        for country in {id(r): r for r in self.ranked.referent_at.values()}.values():
+        for country in self._referents:
             name = country.longest.key
             if country is party or " " in name:
                 continue
@@ -184,9 +187,9 @@ class Parties:
         """ "PC Hargreaves", a name the tagger left out, by the surname of a person the article named."""
         if name.pos_ != "PROPN":
             return None
-        people = {id(r): r for r in self.ranked.referent_at.values()
-                  if r.kind == "person" and len(r.longest.tokens) > 1 and r.longest.tokens[-1].lower_ == name.lower_}
-        return next(iter(people.values())) if len(people) == 1 else None
+        people = [r for r in self._referents
+                  if r.kind == "person" and len(r.longest.tokens) > 1 and r.longest.tokens[-1].lower_ == name.lower_]
+        return people[0] if len(people) == 1 else None
 
     def _referent_of(self, token: Token) -> Referent | None:
         """The referent a name token belongs to, or the one of a name inside its compound."""
@@ -196,10 +199,8 @@ class Parties:
 
     def _country(self, noun: Token) -> Referent | None:
         """ "the kingdom", "the country": the nearest country named before, within a few sentences."""
-        for index in range(noun.i - 1, -1, -1):
-            if self._sentences_between(self.doc[index].idx, noun.idx) > _ANTECEDENT_SENTENCES:
-                return None
-            referent = self.ranked.referent_at.get(index)
+        for word in self._words_before(noun):
+            referent = self.ranked.referent_at.get(word.i)
             # A country, or one of its institutions: "Bahrain's foreign ministry ... said the kingdom".
             if referent is not None and (referent.kind == "group" or any(m.label == "GPE" for m in referent.mentions)):
                 return referent
@@ -305,27 +306,32 @@ class Parties:
         keeps its speaker as the subject, so "it" is OrchidPay, not the nearer Indonesia.
         """
         fitting: list[tuple[Token, Referent]] = []
-        for index in range(token.i - 1, -1, -1):
-            if self._sentences_between(self.doc[index].idx, token.idx) > _ANTECEDENT_SENTENCES:
-                break
-            referent = self.ranked.referent_at.get(index)
-            if referent is None and not person and head is None and self._definite_subject(self.doc[index]):
-                referent = self._definite(self.doc[index])  # "the company said ... it said": the company
+        for word in self._words_before(token):
+            referent = self.ranked.referent_at.get(word.i)
+            if referent is None and not person and head is None and self._definite_subject(word):
+                referent = self._definite(word)  # "the company said ... it said": the company
                 if referent is not None:
-                    fitting.append((self.doc[index], referent))
+                    fitting.append((word, referent))
                 continue
             if referent is None or not _can_act(referent):
                 continue
             if referent.kind == "actor" and head is None or person == _is_person(referent) and (
                 head is None or head in referent.longest.tokens.text.lower() or referent.kind in ("org", "group") and not named_so
             ):
-                fitting.append((self.doc[index], referent))
+                fitting.append((word, referent))
         # The subject of a sentence's main clause first ("X told reporters that Y would ..., but he
         # declined" is X), then any subject; out of the subject, a place is where things happen.
         main = (referent for word, referent in fitting if _subject_clause(word) in ("ROOT", "conj"))
         subjects = (referent for word, referent in fitting if _subject_clause(word) is not None)
         actors = (referent for _, referent in fitting if referent.kind != "place")
         return next(main, None) or next(subjects, None) or next(actors, None)
+
+    def _words_before(self, token: Token) -> Iterator[Token]:
+        """The words before a token, nearest first, as far back as a pronoun or "the company" may look."""
+        for index in range(token.i - 1, -1, -1):
+            if self._sentences_between(self.doc[index].idx, token.idx) > _ANTECEDENT_SENTENCES:
+                return
+            yield self.doc[index]
 
     def _definite_subject(self, word: Token) -> bool:
         return (word.pos_ == "NOUN" and word.dep_ in SUBJECTS and any(c.lower_ == "the" for c in word.children)
