@@ -29,7 +29,6 @@ Targets (exit status 1 when one is missed, unless --no-check):
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import random
@@ -38,7 +37,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -46,6 +44,18 @@ from bench.checks import print_checks
 from service.config import load_settings
 from service.http.app import create_app
 from tests.support.articles import SEED_ARTICLE, seed_answer
+from tests.support.bad_replies import (
+    INVENTED_PARTY,
+    INVENTED_PERSON,
+    INVENTED_PLACE,
+    INVENTED_QUOTE,
+    malformed,
+    truncated,
+    with_invented_party,
+    with_invented_person,
+    with_invented_place,
+    with_invented_quote,
+)
 from tests.support.chat_server import ChatServer, MixedReplies, Reply
 from tests.support.contract import failure_problem, json_or_none, ungrounded_items
 from tests.support.environment import set_environment
@@ -55,10 +65,6 @@ MIN_OK_SHARE = 0.88
 # Probabilities of each kind of bad reply; the rest are good.
 BAD_REPLIES = (("malformed", 0.15), ("truncated", 0.10), ("ungrounded", 0.15))
 
-INVENTED_PERSON = "Viktor Halloran"
-INVENTED_PLACE = "Camp Sarwan"
-INVENTED_PARTY = "Colonel Amir Tavasoli"
-INVENTED_QUOTE = "Israel confirmed that it carried out the strike"
 INVENTED_TEXT = (INVENTED_PERSON, INVENTED_PLACE, INVENTED_PARTY, INVENTED_QUOTE)
 
 
@@ -82,40 +88,7 @@ def _parser() -> argparse.ArgumentParser:
 # --- the unreliable model -----------------------------------------------------------------
 
 
-def _with_invented_person(answer: dict[str, Any]) -> None:
-    quote = f"{INVENTED_PERSON} said the strike was a warning"
-    answer["who"].append({"name": INVENTED_PERSON, "role": "militia commander", "quote": quote})
-
-
-def _with_invented_place(answer: dict[str, Any]) -> None:
-    answer["where"].append({"name": INVENTED_PLACE, "quote": f"The strike targeted {INVENTED_PLACE}"})
-
-
-def _with_invented_party(answer: dict[str, Any]) -> None:
-    quote = f"{INVENTED_PARTY} denied ordering the strike"
-    answer["denials"].append({"who": INVENTED_PARTY, "denied": "ordering the strike", "kind": "explicit", "quote": quote})
-
-
-def _with_invented_quote(answer: dict[str, Any]) -> None:
-    answer["who"][0]["quote"] = INVENTED_QUOTE
-
-
-UNGROUNDED = (_with_invented_person, _with_invented_place, _with_invented_party, _with_invented_quote)
-
-
-def _malformed(rng: random.Random) -> Reply:
-    text = json.dumps(seed_answer())
-    variants = (
-        repr(seed_answer()),
-        text.replace('", "', '" "', 1),
-        "I am sorry, but I cannot summarize this article as JSON.",
-    )
-    return Reply(content=rng.choice(variants))
-
-
-def _truncated(rng: random.Random) -> Reply:
-    text = json.dumps(seed_answer())
-    return Reply(content=text[: rng.randrange(len(text) // 10, len(text) * 9 // 10)], finish_reason="length")
+UNGROUNDED = (with_invented_person, with_invented_place, with_invented_party, with_invented_quote)
 
 
 def _ungrounded(rng: random.Random) -> Reply:
@@ -125,8 +98,8 @@ def _ungrounded(rng: random.Random) -> Reply:
 
 
 REPLIES: dict[str, Callable[[random.Random], Reply]] = {
-    "malformed": _malformed,
-    "truncated": _truncated,
+    "malformed": malformed,
+    "truncated": truncated,
     "ungrounded": _ungrounded,
     "good": lambda rng: Reply.json(seed_answer()),
 }

@@ -11,7 +11,6 @@ tests/test_faults.py runs it bounded.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
@@ -27,6 +26,7 @@ from service.http.app import create_app
 from service.http.serving import uvicorn_config
 
 from .articles import SEED_ARTICLE, seed_answer
+from .bad_replies import INVENTED_PERSON, INVENTED_QUOTE, malformed, with_invented_person, with_invented_quote
 from .chat_server import ChatServer, MixedReplies, Reply
 from .contract import failure_problem, json_or_none, ungrounded_items
 from .serving import serve_in_thread
@@ -39,8 +39,6 @@ STARTUP_SECONDS = 10.0
 # Probabilities of each kind of bad reply; the rest are good.
 BAD_REPLIES = (("malformed", 0.15), ("ungrounded", 0.05), ("error_500", 0.05), ("rate_limited", 0.05), ("slow", 0.05))
 
-INVENTED_PERSON = "Viktor Halloran"
-INVENTED_QUOTE = "Israel confirmed that it carried out the strike"
 INVENTED_TEXT = (INVENTED_PERSON, INVENTED_QUOTE)
 
 
@@ -58,29 +56,16 @@ class Setup:
 # --- the faulty model -------------------------------------------------------------------------
 
 
-def _malformed(rng: random.Random) -> Reply:
-    variants = (
-        repr(seed_answer()),
-        json.dumps(seed_answer()).replace('", "', '" "', 1),
-        "I am sorry, but I cannot summarize this article as JSON.",
-    )
-    return Reply(content=rng.choice(variants))
-
-
 def _ungrounded(rng: random.Random) -> Reply:
     answer = seed_answer()
-    if rng.random() < 0.5:
-        quote = f"{INVENTED_PERSON} said the strike was a warning"
-        answer["who"].append({"name": INVENTED_PERSON, "role": "militia commander", "quote": quote})
-    else:
-        answer["who"][0]["quote"] = INVENTED_QUOTE
+    (with_invented_person if rng.random() < 0.5 else with_invented_quote)(answer)
     return Reply.json(answer)
 
 
 def faulty_model(seed: int, slow_delay: float) -> MixedReplies:
     """The chat server's fallback: a seeded draw per call, counted by kind."""
     replies: dict[str, Callable[[random.Random], Reply]] = {
-        "malformed": _malformed,
+        "malformed": malformed,
         "ungrounded": _ungrounded,
         "error_500": lambda rng: Reply.error(500),
         "rate_limited": lambda rng: Reply.error(429, "slow down", headers={"Retry-After": "1"}),
