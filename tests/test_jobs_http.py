@@ -154,6 +154,12 @@ def test_prefer_is_read_as_rfc_7240_says(fake, settings_env, prefer):
     assert answer.status_code == 202
 
 
+def test_respond_async_counts_in_any_of_several_prefer_headers(fake, settings_env):
+    with client_for(fake) as client:
+        answer = client.post("/v1/summaries", json=ARTICLE, headers=[("Prefer", "wait=10"), ("Prefer", "respond-async")])
+    assert answer.status_code == 202
+
+
 def test_other_preferences_leave_the_request_synchronous():
     assert "respond-async" not in preferences(['foo="respond-async, bar"', "wait=5", "return=minimal"])
     assert preferences(["Wait = 5 , Respond-Async", "handling=strict"]) == {"wait", "respond-async", "handling"}

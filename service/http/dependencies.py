@@ -70,13 +70,16 @@ async def submission_from_body(request: Request, settings: SettingsDep) -> Submi
 
 
 async def prefers_async(
+    request: Request,
     prefer: Annotated[
-        list[str] | None,
+        str | None,
         Header(description="`respond-async` (RFC 7240): answer 202 at once with a job to poll, "
-               "instead of the summary when it is made."),
+               "instead of the summary when it is made. Other preferences are ignored."),
     ] = None,
 ) -> bool:
-    return RESPOND_ASYNC in preferences(prefer or [])
+    # Documented as the string it is on the wire (a list of preferences); a request may repeat the
+    # header, and every Prefer header it carries counts.
+    return RESPOND_ASYNC in preferences(request.headers.getlist("prefer"))
 
 
 AsyncDep = Annotated[bool, Depends(prefers_async)]
