@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -98,9 +98,19 @@ def error_envelope(ctx: Any, response: Any, case: Any) -> bool:
 
 # positive_data_acceptance is left out: an `html` body can match the schema and still hold no
 # text to extract (markup only), which is rightly answered 422 and no schema can express.
+def unsendable(case: schemathesis.Case) -> bool:
+    """A value HTTP cannot carry as generated: a body that is no string under text/plain ({}, [None],
+    None), or a header that is no string. Schemathesis writes it as text ("null"), which is then a
+    valid request, so the negative example it was meant to be is never sent."""
+    headers = case.headers or {}
+    return case.media_type == "text/plain" and not isinstance(case.body, str) or any(
+        not isinstance(value, str) for value in headers.values())
+
+
 @schema.parametrize()
 @settings(FUZZ_SETTINGS, max_examples=MAX_EXAMPLES)
 def test_openapi_contract(case: schemathesis.Case) -> None:
+    assume(not unsendable(case))
     case.call_and_validate(additional_checks=[error_envelope], excluded_checks=[positive_data_acceptance])
 
 
