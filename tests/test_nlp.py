@@ -268,6 +268,10 @@ PARTIES = [
     ("an-act-said-never-done", '"Our company never altered the data," Tohoku Seiki said.', "Tohoku Seiki"),
     ("an-organisation-by-its-short-name", "Everwin Land Holdings shares rose. Everwin said the report was false.",
      "Everwin Land Holdings"),
+    ("a-named-lawyer-acts-for-the-client", "Lance Armstrong was stripped of his titles. Armstrong's attorney, Tim "
+     'Herman, called the report a hatchet job. He said the cyclist had never doped.', "Lance Armstrong"),
+    ("a-named-agent-named-again", "Tom Brady was suspended. His agent, Don Yee, spoke to reporters. Yee denied that "
+     "the quarterback had done anything wrong.", "Tom Brady"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),

@@ -45,11 +45,14 @@ class Parties:
         self._sentence_starts = [sentence.start_char for sentence in self._sentences]
         # Each referent once: the article's named actors and places.
         self._referents = list({id(r): r for r in ranked.referent_at.values()}.values())
+        # Each named lawyer or agent to the client they act for, wherever the article names them again.
+        self._clients = self._advocates()
 
     def of(self, token: Token, *, spoken: bool) -> list[Referent]:
         """The party of the cue on this token, and each actor joined to its subject: "Smith and Jones denied",
         "neither X nor Y". `spoken`: the cue is said by someone ("the report was untrue"), who is its party."""
         party = self._party(token, spoken)
+        party = self._clients.get(id(party), party)
         own = subject_of(token)
         if party is None or self._rules(party) or own is not None and own.lemma_.lower() in self.names.courts:
             return []  # "the judge rejected that argument"
@@ -75,6 +78,23 @@ class Parties:
             if first == name or is_country and len(name) >= 4 and first.startswith(name[:4]):
                 return name
         return own
+
+    def _advocates(self) -> dict[int, Referent]:
+        """ "Armstrong's attorney, Tim Herman," and "Tim Herman, a lawyer for Armstrong,": Herman acts for Armstrong."""
+        clients: dict[int, Referent] = {}
+        for noun in self.doc:
+            if noun.lemma_.lower() not in self.names.advocates or noun.pos_ != "NOUN":
+                continue
+            named = [c for c in noun.children if c.dep_ == "appos"]
+            if noun.dep_ == "appos":
+                named.append(noun.head)  # "Tim Herman, a lawyer for Armstrong,"
+            represented = [self._actor(o) for c in noun.children for o in _represented(c)]
+            client = next((r for r in represented if r is not None), None)
+            for name in named:
+                advocate = self.ranked.referent_at.get(name.i)
+                if client is not None and advocate is not None and advocate is not client:
+                    clients[id(advocate)] = client
+        return clients
 
     def _rules(self, party: Referent) -> bool:
         """A court or a judge: "the court dismissed the lawsuit" is a ruling, not a denial."""

@@ -70,6 +70,7 @@ class NameTable:
     standalone_institutions: frozenset[str]
     titles: frozenset[str]
     spokespeople: frozenset[str]
+    advocates: frozenset[str]
     clients: frozenset[str]
     courts: frozenset[str]
     organisation_nouns: frozenset[str]
@@ -131,6 +132,7 @@ def name_table() -> NameTable:
         standalone_institutions=_lower(data["standalone_institutions"]),
         titles=_lower(data["titles"]),
         spokespeople=_lower(data["spokespeople"]),
+        advocates=_lower(data["advocates"]),
         clients=_lower(data["clients"]),
         courts=_lower(data["courts"]),
         organisation_nouns=_lower(data["organisation_nouns"]),
