@@ -205,6 +205,14 @@ DENIALS = [
     ("phrase:no comment", '"No comment," Acme Corp said.', "no_comment", "Acme Corp", None),
 ]
 
+# What a rejection calls the claim: untrue makes it explicit, and the claim, not its description, is what was denied.
+DESCRIBED_CLAIMS = [
+    ("rejected-as-lies", 'Saudi Arabia rejected as "lies and baseless allegations" reports that it ordered the '
+     "killing.", "explicit", "Saudi Arabia", "reports that it ordered the killing"),
+    ("rejected-as-preposterous-before-the-claim", 'Eritrea has rejected as "preposterous" a report by Amnesty '
+     "International.", "implicit", "Eritrea", "a report by Amnesty International"),
+]
+
 # Who the party is when someone speaks for someone else, or is referred to again.
 PARTIES = [
     ("passive-agent", "The allegations were denied by Acme Corp on Monday.", "Acme Corp"),
@@ -278,7 +286,8 @@ PARTIES = [
 ]
 
 
-@pytest.mark.parametrize("entry,text,kind,party,denied", DENIALS, ids=[d[0] for d in DENIALS])
+@pytest.mark.parametrize("entry,text,kind,party,denied", DENIALS + DESCRIBED_CLAIMS,
+                         ids=[d[0] for d in DENIALS + DESCRIBED_CLAIMS])
 def test_denial_cues(proposer: Proposer, entry: str, text: str, kind: str, party: str, denied: str | None) -> None:
     candidates = proposer.propose(text)
     assert [(d.party.text, d.kind) for d in candidates.denials] == [(party, kind)]

@@ -156,8 +156,16 @@ class DenialFinder:
             claims = self.cues.claims
             if entry.claim_object and not any(o.lemma_.lower() in claims or o.lower_ in claims for o in objects):
                 continue
-            return _Cue(token, token.doc[token.i:token.i + 1], entry.kind)
+            kind = "explicit" if entry.kind == "implicit" and self._called_untrue(token) else entry.kind
+            return _Cue(token, token.doc[token.i:token.i + 1], kind)
         return None
+
+    def _called_untrue(self, verb: Token) -> bool:
+        """ "rejected as "lies and baseless allegations" reports that ...": calling the claim untrue denies it."""
+        described = {w.i for p in verb.children if _describes(p) for w in p.subtree}
+        nouns = (self.cues.nouns.get(self.doc[i].lemma_.lower()) for i in described)
+        phrases = (self.matcher.phrase_kinds[rule] for rule, start, _ in self._phrase_matches if start in described)
+        return "explicit" in (*nouns, *phrases)
 
     def _names_someone(self, word: Token) -> bool:
         referent = self.ranked.referent_at.get(word.i)
@@ -217,8 +225,11 @@ class DenialFinder:
         if cue.kind == "no_comment":
             targets = [*(c for c in verb.children if c.dep_ == "xcomp"), *targets]
         for target in targets:
-            for child in target.children:
-                if child.dep_ in _COMPLEMENTS and child.i > cue.words.end - 1 and not is_reporting(child, self.cues):
+            # The claim, not what it was called: "rejected as "lies" reports that ..." denied the reports.
+            claims = [o for o in _named_as(target) if o.lemma_.lower() in self.cues.claims]
+            complements = [c for c in sorted(target.children, key=_describes) if c.dep_ in _COMPLEMENTS]
+            for child in [*claims, *complements]:
+                if child.i > cue.words.end - 1 and not is_reporting(child, self.cues):
                     return self._words(child.left_edge.i, child.right_edge.i + 1)
         passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
         if passive:
@@ -260,9 +271,14 @@ def _absent(noun: Token) -> bool:
 
 
 def _named_as(verb: Token) -> list[Token]:
-    """The report of "dismissed as "propaganda" a report that ...": the object set after its description."""
-    return [a for p in verb.children if p.dep_ == "prep" and p.lower_ == "as"
-            for o in p.children if o.dep_ == "pobj" for a in o.children if a.dep_ == "appos"]
+    """The report of "dismissed as "propaganda" a report that ...": the object set after its description, which
+    the parse hangs on "as" or beside what "as" names."""
+    described = [o for p in verb.children if _describes(p) for o in p.children if o.dep_ == "pobj"]
+    return described + [a for o in described for a in o.children if a.dep_ == "appos"]
+
+
+def _describes(child: Token) -> bool:
+    return child.dep_ == "prep" and child.lower_ == "as"
 
 
 def _negated_wish(token: Token) -> Token | None:
