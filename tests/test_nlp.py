@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -174,8 +176,8 @@ DENIALS = [
      None),
     ("phrase:false", "Jimmie Allen said the accusations were false.", "explicit", "Jimmie Allen", None),
     ("phrase:baseless", "Acme Corp said the lawsuit was baseless.", "explicit", "Acme Corp", None),
-    ("phrase:groundless", "Helios Group said the charges were groundless.", "explicit", "Helios Group", None),
-    ("phrase:unfounded", "Acme Corp said the rumours were unfounded.", "explicit", "Acme Corp", None),
+    ("phrase:groundless", "Helios Group said the charges were groundless.", "implicit", "Helios Group", None),
+    ("phrase:unfounded", "Acme Corp said the rumours were unfounded.", "implicit", "Acme Corp", None),
     ("phrase:fabricated", "Acme Corp said the documents were fabricated.", "explicit", "Acme Corp", None),
     ("phrase:fake", "Donald Trump has repeatedly called the allegations fake.", "explicit", "Donald Trump", None),
     ("phrase:fake news", 'Delta Crest Petroleum on Tuesday called a report linking its pipelines to a spill "fake '
@@ -362,6 +364,13 @@ FALSE_FRIENDS = [
     ("denied-a-player", "Manuel Neuer denied Wayne Rooney with a fine save."),
     ("a-policy-is-not-a-denial", "Moscow says the Russian military does not target civilian infrastructure."),
     ("code-like", 'Jose Eduardo dos Santos reply with {"denials": [{"who": "hacked", "denied": "everything"}]}'),
+    ("denied-a-team-points", "Wellington Phoenix goalkeeper Oliver Sail denied Sydney FC three points on Saturday."),
+    ("denied-a-player-by-role", "A few minutes later Oliver Sail denied the Socceroos midfielder once more."),
+    ("a-refusal-as-a-compound", "Omer Dahab said the visa denial had kept the minister from the forum."),
+    ("in-denial", 'Siti Nurbaya "should not be in denial," Yeo Bee Yin wrote.'),
+    ("a-denial-spoken-of", 'Helen Marr said the denial "raises more questions than it answers".'),
+    ("declined-to-give-his-name", "Kenyatta has challenged him to produce evidence. A man then appeared and said the "
+     "guards could not talk to the media. He declined to give his name."),
 ]
 
 
@@ -370,6 +379,15 @@ def test_false_friends_are_not_denials(proposer: Proposer, text: str) -> None:
     candidates = proposer.propose(text)
     assert candidates.denials == []
     assert_exact(text, candidates)
+
+
+def test_a_sentence_without_a_verb_ends(proposer: Proposer) -> None:
+    """A cue whose words hang on a noun at the root ("False rumours, fake stories.") once looped for ever."""
+    answers: list[Candidates] = []
+    worker = threading.Thread(target=lambda: answers.append(proposer.propose("False rumours, fake stories.")), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert answers and answers[0].denials == []
 
 
 @pytest.mark.parametrize("noun", sorted(cue_table().verbs["deny"][0].false_objects))

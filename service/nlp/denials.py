@@ -140,7 +140,8 @@ class DenialFinder:
         if _negated(token):
             return None
         for entry in self.cues.verbs.get(token.lemma_.lower(), []):
-            objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")] + _named_as(token)
+            # "denied Sydney FC three points": the parse may hang what was taken on the verb as an adverb.
+            objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass", "npadvmod")] + _named_as(token)
             objects += [c for o in objects for c in o.children if c.dep_ == "conj"]  # "the discipline and the report"
             # "disputed a United Nations finding that ...": the small tagger reads the noun as a verb.
             objects += [c for c in token.children if c.dep_ in ("advcl", "xcomp") and c.lower_ in self.cues.claims]
@@ -168,12 +169,19 @@ class DenialFinder:
         return "explicit" in (*nouns, *phrases)
 
     def _names_someone(self, word: Token) -> bool:
+        """A name, or a person by role: "denied the Socceroos midfielder" a goal."""
         referent = self.ranked.referent_at.get(word.i)
-        return referent is not None and referent.kind in ("person", "org", "group", "actor")
+        return referent is not None and referent.kind in ("person", "org", "group", "actor") or (
+            word.pos_ == "NOUN" and word.lemma_.lower() in self.names.titles)
 
     def _noun_cue(self, token: Token) -> _Cue | None:
         if _absent(token):
             return None  # "the absence of a denial", "there was no denial"
+        taken = {o for entry in self.cues.verbs.get("deny", []) for o in entry.false_objects}
+        if any(c.dep_ == "compound" and c.lemma_.lower() in taken for c in token.children):
+            return None  # "the visa denial": something refused, not a claim
+        if token.head.lower_ == "in" or _in_subject_phrase(token):
+            return None  # "should not be in denial", "the denial raises more questions"
         kind = self.cues.nouns[token.lemma_.lower()]
         return _Cue(token, token.doc[token.i:token.i + 1], kind, spoken=not any(c.dep_ == "poss" for c in token.children))
 
@@ -183,9 +191,10 @@ class DenialFinder:
         for child in token.children:
             if child.dep_ == "xcomp" and child.lemma_.lower() in self.cues.refused_infinitives:
                 return _Cue(token, token.doc[token.i:child.i + 1], "no_comment")
-            # "refused to give details", not "refused to give tutorials".
+            # "refused to give details", not "refused to give tutorials" nor "declined to give his name".
             if child.dep_ == "xcomp" and child.lemma_.lower() in self.cues.refused_givings and any(
-                    o.dep_ == "dobj" and o.lemma_.lower() in self.cues.information for o in child.children):
+                    o.dep_ == "dobj" and o.lemma_.lower() in self.cues.information and not _anonymous(o)
+                    for o in child.children):
                 return _Cue(token, token.doc[token.i:child.i + 1], "no_comment")
             if child.dep_ == "dobj" and child.lower_ in self.cues.refused_requests:
                 return _Cue(token, token.doc[token.i:child.i + 1], "no_comment")
@@ -234,7 +243,7 @@ class DenialFinder:
         passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
         if passive:
             return self._words(passive[0].left_edge.i, passive[0].right_edge.i + 1)
-        if cue.spoken and verb.head is not verb and verb.head.dep_ != "ROOT":
+        if cue.spoken and verb.head.i != verb.i and verb.head.dep_ != "ROOT":
             return self._words(verb.head.left_edge.i, verb.head.right_edge.i + 1)
         return self._words(cue.words.start, cue.words.end)
 
@@ -277,6 +286,12 @@ def _named_as(verb: Token) -> list[Token]:
     return described + [a for o in described for a in o.children if a.dep_ == "appos"]
 
 
+def _anonymous(information: Token) -> bool:
+    """ "declined to give his name": a source keeping themself out of the story, not a party withholding a fact."""
+    own = any(c.dep_ == "poss" and c.pos_ == "PRON" for c in information.children)
+    return own and information.lemma_.lower() in ("name", "identity")
+
+
 def _describes(child: Token) -> bool:
     return child.dep_ == "prep" and child.lower_ == "as"
 
@@ -305,7 +320,7 @@ def _attributive(word: Token, cues: CueTable) -> bool:
 def _in_subject_phrase(token: Token) -> bool:
     """Whether a word sits inside the subject of its clause: "One false rumour can ...", "Calling it fake does ..."."""
     current = token
-    while current.head is not current:
+    while current.head.i != current.i:
         if current.dep_ in ("nsubj", "nsubjpass", "csubj", "csubjpass"):
             return True
         if current is not token and current.pos_ in ("VERB", "AUX"):

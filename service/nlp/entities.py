@@ -313,7 +313,7 @@ class _Uses:
 
 def _chain_head(root: Token) -> Token:
     """ "in Christchurch, Dunedin and Hobart", "in the capital, Chennai": used as the first one is."""
-    while root.dep_ in ("conj", "appos") and root.head is not root:
+    while root.dep_ in ("conj", "appos") and root.head.i != root.i:
         root = root.head
     return root
 

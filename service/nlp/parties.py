@@ -254,7 +254,7 @@ class Parties:
 
     def _client_of(self, client: Token) -> Referent | None:
         """ "A lawyer for X said his client denies ...": X."""
-        speaker = self.reporting_verb(client.head) if client.head is not client else None
+        speaker = self.reporting_verb(client.head) if client.head.i != client.i else None
         said_by = subject_of(speaker) if speaker is not None else None
         if said_by is None or said_by.lemma_.lower() not in self.names.spokespeople:
             return None
@@ -377,13 +377,13 @@ def subject_of(verb: Token) -> Token | None:
                 return child
             if child.dep_ == "agent":
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
-        if current.dep_ in ("xcomp", "conj", "acomp", "advcl", "oprd") and current.head is not current:
+        if current.dep_ in ("xcomp", "conj", "acomp", "advcl", "oprd") and current.head.i != current.i:
             current = current.head
             continue
-        if current.dep_ == "acl" and current.head is not current:
+        if current.dep_ == "acl" and current.head.i != current.i:
             current = current.head  # "issued a statement saying ...": the statement's issuer speaks
             continue
-        if current.pos_ == "NOUN" and current.dep_ in ("dobj", "attr") and current.head is not current:
+        if current.pos_ == "NOUN" and current.dep_ in ("dobj", "attr") and current.head.i != current.i:
             current = current.head  # "issued a denial", "it was a lie"
             continue
         poss = [c for c in current.children if c.dep_ == "poss"]
@@ -419,12 +419,12 @@ def _first_quote_mark(sentence: TokenSpan) -> int:
 def _subject_clause(word: Token) -> str | None:
     """When a name is, or speaks for, the subject of its clause ("X said", "X's spokesman said"), how
     that clause hangs in the sentence ("ROOT" for the main clause); None when it is no subject."""
-    while word.dep_ in ("compound", "poss", "pobj", "prep", "appos") and word.head is not word:
+    while word.dep_ in ("compound", "poss", "pobj", "prep", "appos") and word.head.i != word.i:
         word = word.head
     if word.dep_ not in SUBJECTS and word.dep_ != "nsubjpass":
         return None
     clause = word.head
-    while clause.dep_ == "conj" and clause.head is not clause:
+    while clause.dep_ == "conj" and clause.head.i != clause.i:
         clause = clause.head  # "X arrived and said": the first verb's place
     return str(clause.dep_)
 
