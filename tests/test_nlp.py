@@ -282,6 +282,9 @@ PARTIES = [
      'Herman, called the report a hatchet job. He said the cyclist had never doped.', "Lance Armstrong"),
     ("a-named-agent-named-again", "Tom Brady was suspended. His agent, Don Yee, spoke to reporters. Yee denied that "
      "the quarterback had done anything wrong.", "Tom Brady"),
+    ("quoted-as-saying", "The agency quoted Ahmed Abu Zeid as saying the report was false.", "Ahmed Abu Zeid"),
+    ("responded-by-saying", "Law Minister Shafique Ahmed responded on Thursday by saying the report was baseless.",
+     "Shafique Ahmed"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),
@@ -381,15 +384,6 @@ def test_false_friends_are_not_denials(proposer: Proposer, text: str) -> None:
     assert_exact(text, candidates)
 
 
-def test_a_sentence_without_a_verb_ends(proposer: Proposer) -> None:
-    """A cue whose words hang on a noun at the root ("False rumours, fake stories.") once looped for ever."""
-    answers: list[Candidates] = []
-    worker = threading.Thread(target=lambda: answers.append(proposer.propose("False rumours, fake stories.")), daemon=True)
-    worker.start()
-    worker.join(timeout=30)
-    assert answers and answers[0].denials == []
-
-
 @pytest.mark.parametrize("noun", sorted(cue_table().verbs["deny"][0].false_objects))
 def test_denied_things_are_deprivation_not_denial(proposer: Proposer, noun: str) -> None:
     assert proposer.propose(f"The authorities denied the {noun} on Monday.").denials == []
@@ -399,6 +393,12 @@ def test_denial_and_refusal_are_two_acts(proposer: Proposer) -> None:
     text = "Boris Johnson denies the allegations, but refused to comment on whether she was lying."
     found = [(d.party.text, d.kind) for d in proposer.propose(text).denials]
     assert found == [("Boris Johnson", "explicit"), ("Boris Johnson", "no_comment")]
+
+
+def test_a_country_and_its_government_are_one_party(proposer: Proposer) -> None:
+    text = ("North Korea denied any role in the attack. "
+            "The North Korean government said in a statement that the report was false.")
+    assert [(d.party.text, d.kind) for d in proposer.propose(text).denials] == [("North Korea", "explicit")]
 
 
 def test_repeated_denial_is_one(proposer: Proposer) -> None:
@@ -455,6 +455,15 @@ def test_the_request_language_overrides_detection(proposer: Proposer) -> None:
         "parens", "repeated"])
 def test_odd_input(proposer: Proposer, text: str) -> None:
     assert_exact(text, proposer.propose(text))
+
+
+def test_a_sentence_without_a_verb_ends(proposer: Proposer) -> None:
+    """A cue whose words hang on a noun at the root ("False rumours, fake stories.") once looped for ever."""
+    answers: list[Candidates] = []
+    worker = threading.Thread(target=lambda: answers.append(proposer.propose("False rumours, fake stories.")), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert answers and answers[0].denials == []
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -67,15 +67,18 @@ class Parties:
         own = party.longest.key
         if party.kind != "group":
             return own
-        first = party.longest.tokens[0].lower_
+        words = [t.lower_ for t in party.longest.tokens]
         for country in self._referents:
             name = country.longest.key
-            if country is party or " " in name:
+            named = name.split()
+            if country is party or len(named) >= len(words):
                 continue
             # "Mali's ...", whatever the tagger called Mali elsewhere, and a nationality that begins as its
-            # country does: "Iranian", "Russian", "Israeli".
+            # country does: "Iranian", "Russian", "Israeli", "North Korean".
             is_country = any(m.label == "GPE" for m in country.mentions)
-            if first == name or is_country and len(name) >= 4 and first.startswith(name[:4]):
+            last, own_last = named[-1], words[len(named) - 1]
+            nationality = is_country and len(last) >= 4 and own_last.startswith(last[:4])
+            if words[:len(named) - 1] == named[:-1] and (own_last == last or nationality):
                 return name
         return own
 
@@ -385,6 +388,12 @@ def subject_of(verb: Token) -> Token | None:
             continue
         if current.pos_ == "NOUN" and current.dep_ in ("dobj", "attr") and current.head.i != current.i:
             current = current.head  # "issued a denial", "it was a lie"
+            continue
+        if current.dep_ == "pcomp" and current.head.dep_ == "prep":
+            preposition, current = current.head, current.head.head  # "responded by saying", "after denying"
+            quoted = [c for c in current.children if c.dep_ in ("dobj", "nsubjpass")]
+            if preposition.lower_ == "as" and current.lemma_.lower() == "quote" and quoted:
+                return quoted[0]  # "quoted the spokesman as saying", "was quoted as saying"
             continue
         poss = [c for c in current.children if c.dep_ == "poss"]
         return poss[0] if poss else None
