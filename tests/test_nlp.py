@@ -205,6 +205,10 @@ DENIALS = [
     ("phrase:not guilty", "Jimmie Allen pleaded not guilty to all charges.", "explicit", "Jimmie Allen", None),
     ("phrase:nonsense", "Dmitry Peskov said the report was utter nonsense.", "explicit", "Dmitry Peskov", None),
     ("phrase:no comment", '"No comment," Acme Corp said.', "no_comment", "Acme Corp", None),
+    ("phrase:no further comment", '"I have no further comment on these stories," George Charamba said.', "no_comment",
+     "George Charamba", None),
+    ("phrase:without foundation", "Essendon said the allegations were totally without foundation.", "implicit",
+     "Essendon", None),
 ]
 
 # What a rejection calls the claim: untrue makes it explicit, and the claim, not its description, is what was denied.
