@@ -178,7 +178,8 @@ class Parties:
         named = [r for c in subject.children if c.dep_ == "appos" and not speaks_for
                  for r in [self._referent_of(c)] if r is not None]
         # A name, or an unnamed subject with one in apposition: "the company, Acme Corp, denied".
-        referent = self.ranked.referent_at.get(subject.i) or next(iter(named), None) or self._by_surname(subject)
+        referent = (self.ranked.referent_at.get(subject.i) or next(iter(named), None) or self._by_surname(subject)
+                    or self._members_of(subject))
         if referent is not None:
             if referent.kind in ("person", "actor"):
                 return self._employer(subject) or referent
@@ -205,6 +206,16 @@ class Parties:
         if subject.pos_ == "NOUN" and definite:
             return self._definite(subject)
         return None
+
+    def _members_of(self, noun: Token) -> Referent | None:
+        """ "Tamil Tiger rebels", "Hamas fighters", "the National Police chief": the organisation or country whose
+        members, or whose head, the noun names; not "a Kingsmere Town striker", who is one person of his own."""
+        lemma = noun.lemma_.lower()
+        members = noun.tag_ == "NNS" and lemma not in self.names.spokespeople
+        if noun.pos_ != "NOUN" or not (members or lemma in self.names.leaders):
+            return None
+        named = (self.ranked.referent_at.get(c.i) for c in noun.children if c.dep_ == "compound" and c.pos_ == "PROPN")
+        return next((r for r in named if r is not None and r.kind != "person" and _can_act(r)), None)
 
     def _by_surname(self, name: Token) -> Referent | None:
         """ "PC Hargreaves", a name the tagger left out, by the surname of a person the article named."""

@@ -71,6 +71,7 @@ class NameTable:
     titles: frozenset[str]
     spokespeople: frozenset[str]
     advocates: frozenset[str]
+    leaders: frozenset[str]
     clients: frozenset[str]
     courts: frozenset[str]
     organisation_nouns: frozenset[str]
@@ -133,6 +134,7 @@ def name_table() -> NameTable:
         titles=_lower(data["titles"]),
         spokespeople=_lower(data["spokespeople"]),
         advocates=_lower(data["advocates"]),
+        leaders=_lower(data["leaders"]),
         clients=_lower(data["clients"]),
         courts=_lower(data["courts"]),
         organisation_nouns=_lower(data["organisation_nouns"]),
