@@ -267,7 +267,7 @@ PARTIES = [
     ("a-claim-noun-read-as-a-verb", "The U.S. military on Tuesday disputed a United Nations finding that some 90 "
      "civilians were killed in air strikes.", "U.S. military"),
     ("he-is-the-main-clause-subject", "White House spokesman Josh Earnest told reporters that President Barack Obama "
-     "would ensure a proportional response, but he declined to say whether it would be made public.", "Josh Earnest"),
+     "would ensure a proportional response, but he declined to say whether it would be made public.", "White House"),
     ("the-kingdom-is-the-country-before", "Bahrain's foreign ministry did not deny the report. It said the kingdom "
      "would not comment on press speculation.", "Bahrain's foreign ministry"),
     ("refused-to-give-details", "Acme Corp refused to give details of the settlement.", "Acme Corp"),
@@ -289,6 +289,8 @@ PARTIES = [
     ("quoted-as-saying", "The agency quoted Ahmed Abu Zeid as saying the report was false.", "Ahmed Abu Zeid"),
     ("responded-by-saying", "Law Minister Shafique Ahmed responded on Thursday by saying the report was baseless.",
      "Shafique Ahmed"),
+    ("a-spokeswoman-named-again", '"The report is fabricated," Foreign Ministry spokeswoman Jiang Yu told reporters. '
+     "Later Jiang denied the report again.", "Foreign Ministry"),
     ("the-head-of-an-organisation", "Indonesia's National Police chief on Wednesday denied that police were behind "
      "the shooting.", "National Police"),
     ("the-members-of-an-organisation", "Hamas fighters denied firing the rocket.", "Hamas"),

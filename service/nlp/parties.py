@@ -45,14 +45,14 @@ class Parties:
         self._sentence_starts = [sentence.start_char for sentence in self._sentences]
         # Each referent once: the article's named actors and places.
         self._referents = list({id(r): r for r in ranked.referent_at.values()}.values())
-        # Each named lawyer or agent to the client they act for, wherever the article names them again.
-        self._clients = self._advocates()
+        # Each named spokesperson, lawyer or agent to whom they speak for, wherever the article names them again.
+        self._principals = self._speakers_for_others()
 
     def of(self, token: Token, *, spoken: bool) -> list[Referent]:
         """The party of the cue on this token, and each actor joined to its subject: "Smith and Jones denied",
         "neither X nor Y". `spoken`: the cue is said by someone ("the report was untrue"), who is its party."""
         party = self._party(token, spoken)
-        party = self._clients.get(id(party), party)
+        party = self._principals.get(id(party), party)
         own = subject_of(token)
         if party is None or self._rules(party) or own is not None and own.lemma_.lower() in self.names.courts:
             return []  # "the judge rejected that argument"
@@ -82,22 +82,27 @@ class Parties:
                 return name
         return own
 
-    def _advocates(self) -> dict[int, Referent]:
-        """ "Armstrong's attorney, Tim Herman," and "Tim Herman, a lawyer for Armstrong,": Herman acts for Armstrong."""
-        clients: dict[int, Referent] = {}
+    def _speakers_for_others(self) -> dict[int, Referent]:
+        """ "Armstrong's attorney, Tim Herman," or "Tim Herman, a lawyer for Armstrong,": Herman acts for Armstrong;
+        "Foreign Ministry spokeswoman Jiang Yu": Jiang speaks for the ministry, also when named again ("Jiang denied")."""
+        principals: dict[int, Referent] = {}
         for noun in self.doc:
-            if noun.lemma_.lower() not in self.names.advocates or noun.pos_ != "NOUN":
-                continue
+            lemma = noun.lemma_.lower()
             named = [c for c in noun.children if c.dep_ == "appos"]
             if noun.dep_ == "appos":
                 named.append(noun.head)  # "Tim Herman, a lawyer for Armstrong,"
-            represented = [self._actor(o) for c in noun.children for o in _represented(c)]
-            client = next((r for r in represented if r is not None), None)
+            if lemma in self.names.advocates and noun.pos_ == "NOUN":
+                represented = [self._actor(o) for c in noun.children for o in _represented(c)]
+                principal = next((r for r in represented if r is not None), None)
+            elif noun.i in self.ranked.referent_at and noun.pos_ == "PROPN":
+                named, principal = [noun], self._employer(noun)
+            else:
+                continue
             for name in named:
-                advocate = self.ranked.referent_at.get(name.i)
-                if client is not None and advocate is not None and advocate is not client:
-                    clients[id(advocate)] = client
-        return clients
+                speaker = self.ranked.referent_at.get(name.i)
+                if principal is not None and speaker is not None and speaker is not principal:
+                    principals[id(speaker)] = principal
+        return principals
 
     def _rules(self, party: Referent) -> bool:
         """A court or a judge: "the court dismissed the lawsuit" is a ruling, not a denial."""
