@@ -294,6 +294,11 @@ PARTIES = [
     ("the-head-of-an-organisation", "Indonesia's National Police chief on Wednesday denied that police were behind "
      "the shooting.", "National Police"),
     ("the-members-of-an-organisation", "Hamas fighters denied firing the rocket.", "Hamas"),
+    ("the-players-of-a-country", "The board said England's players emphatically deny the claims.", "England"),
+    ("the-authorities", "Sunil Kumar died in custody. The authorities have rejected the family's allegations.",
+     "authorities"),
+    ("the-federation-named-before", "Athletics Kenya suspended two coaches. The federation also dismissed reports "
+     "that it covers up positive tests.", "Athletics Kenya"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),
@@ -371,6 +376,8 @@ FALSE_FRIENDS = [
      "false information."),
     ("refused-to-give-tutorials", "Tom Hayes, a tutor at Oriel College, said he would refuse to give tutorials to "
      "its students."),
+    ("arguments-are-not-claims", "But national authorities sided with the commission, rejecting political "
+     "arguments in favour of a European champion."),
     ("the-judge-rejected-the-argument", "Andrew Brettler spoke first on Monday. The judge rejected his "
      "argument."),
     ("denied-a-player", "Manuel Neuer denied Wayne Rooney with a fine save."),

@@ -219,7 +219,9 @@ class Parties:
         members = noun.tag_ == "NNS" and lemma not in self.names.spokespeople
         if noun.pos_ != "NOUN" or not (members or lemma in self.names.leaders):
             return None
-        named = (self.ranked.referent_at.get(c.i) for c in noun.children if c.dep_ == "compound" and c.pos_ == "PROPN")
+        # The nearest name first: "Indonesia's National Police chief" is the National Police's; "England's players".
+        named = (self.ranked.referent_at.get(c.i) for c in sorted(noun.children, key=lambda c: -c.i)
+                 if c.dep_ == "compound" and c.pos_ == "PROPN" or c.dep_ == "poss")
         return next((r for r in named if r is not None and r.kind != "person" and _can_act(r)), None)
 
     def _by_surname(self, name: Token) -> Referent | None:
