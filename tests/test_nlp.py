@@ -291,6 +291,9 @@ PARTIES = [
      "Shafique Ahmed"),
     ("a-spokeswoman-named-again", '"The report is fabricated," Foreign Ministry spokeswoman Jiang Yu told reporters. '
      "Later Jiang denied the report again.", "Foreign Ministry"),
+    ("the-title-the-article-named-someone-with", "Mexico's President Andres Manuel Lopez Obrador spoke in Mexico "
+     "City. Citizen Lab published its findings in 2017. Reporters were targeted. Lawyers were targeted too. The "
+     'president said the claim that the army spied on opponents "is completely false."', "Andres Manuel Lopez Obrador"),
     ("the-head-of-an-organisation", "Indonesia's National Police chief on Wednesday denied that police were behind "
      "the shooting.", "National Police"),
     ("the-members-of-an-organisation", "Hamas fighters denied firing the rocket.", "Hamas"),

@@ -204,7 +204,9 @@ class Parties:
         # "the minister" refers back; "the police chief of Kunduz province" is somebody else, unnamed.
         bare_title = lower in self.names.titles and subject.pos_ == "NOUN" and all(
             c.dep_ in ("det", "amod", "poss") or c.lower_ in self.names.titles for c in subject.children)
-        if lower in _PERSON_PRONOUNS and subject.pos_ == "PRON" or bare_title:
+        if bare_title:
+            return self._titled(subject) or self._antecedent(subject, person=True)
+        if lower in _PERSON_PRONOUNS and subject.pos_ == "PRON":
             return self._antecedent(subject, person=True)
         if lower in _THING_PRONOUNS and subject.pos_ == "PRON":  # not "IT" of "the state IT department"
             return self._antecedent(subject, person=False)
@@ -271,6 +273,20 @@ class Parties:
             named = [r for c in earlier.children if c.dep_ == "appos" for r in [self._referent_of(c)] if r is not None]
             if named:
                 return named[0]
+        return None
+
+    def _titled(self, title: Token) -> Referent | None:
+        """The person the article named with this title, however far back: "the president" of "Mexico's President
+        Andres Manuel Lopez Obrador", "the mayor" of "Toronto Mayor Rob Ford"."""
+        for earlier in reversed(self.doc[:title.i]):
+            if earlier.lemma_.lower() != title.lemma_.lower() or earlier.dep_ != "compound":
+                continue
+            named = earlier.head
+            while named.dep_ == "compound" and named.head.i != named.i:
+                named = named.head
+            referent = self.ranked.referent_at.get(named.i)
+            if referent is not None and _is_person(referent):
+                return referent
         return None
 
     def _client_of(self, client: Token) -> Referent | None:
@@ -346,6 +362,16 @@ class Parties:
         "In a statement, OrchidPay said ... in Singapore and Indonesia. "...," it said.": news
         keeps its speaker as the subject, so "it" is OrchidPay, not the nearer Indonesia.
         """
+        fitting = self._fitting(token, person, head, named_so)
+        # The subject of a sentence's main clause first ("X told reporters that Y would ..., but he
+        # declined" is X), then any subject; out of the subject, a place is where things happen.
+        main = (referent for word, referent in fitting if _subject_clause(word) in ("ROOT", "conj"))
+        subjects = (referent for word, referent in fitting if _subject_clause(word) is not None)
+        actors = (referent for _, referent in fitting if referent.kind != "place")
+        return next(main, None) or next(subjects, None) or next(actors, None)
+
+    def _fitting(self, token: Token, person: bool, head: str | None, named_so: bool) -> list[tuple[Token, Referent]]:
+        """The actors a pronoun or a noun may stand for within a few sentences before it, nearest first."""
         fitting: list[tuple[Token, Referent]] = []
         for word in self._words_before(token):
             referent = self.ranked.referent_at.get(word.i)
@@ -360,12 +386,7 @@ class Parties:
                 head is None or head in referent.longest.tokens.text.lower() or referent.kind in ("org", "group") and not named_so
             ):
                 fitting.append((word, referent))
-        # The subject of a sentence's main clause first ("X told reporters that Y would ..., but he
-        # declined" is X), then any subject; out of the subject, a place is where things happen.
-        main = (referent for word, referent in fitting if _subject_clause(word) in ("ROOT", "conj"))
-        subjects = (referent for word, referent in fitting if _subject_clause(word) is not None)
-        actors = (referent for _, referent in fitting if referent.kind != "place")
-        return next(main, None) or next(subjects, None) or next(actors, None)
+        return fitting
 
     def _words_before(self, token: Token) -> Iterator[Token]:
         """The words before a token, nearest first, as far back as a pronoun or "the company" may look."""
