@@ -294,6 +294,9 @@ PARTIES = [
     ("the-title-the-article-named-someone-with", "Mexico's President Andres Manuel Lopez Obrador spoke in Mexico "
      "City. Citizen Lab published its findings in 2017. Reporters were targeted. Lawyers were targeted too. The "
      'president said the claim that the army spied on opponents "is completely false."', "Andres Manuel Lopez Obrador"),
+    ("a-national-military-spokesman", "A Myanmar military spokesman denied that troops had burned the villages.",
+     "Myanmar military"),
+    ("the-statement-of-an-organisation", "The bank is not involved in any laundering, the LCB statement said.", "LCB"),
     ("the-head-of-an-organisation", "Indonesia's National Police chief on Wednesday denied that police were behind "
      "the shooting.", "National Police"),
     ("the-members-of-an-organisation", "Hamas fighters denied firing the rocket.", "Hamas"),

@@ -179,7 +179,8 @@ class Parties:
 
     def _actor(self, subject: Token) -> Referent | None:
         """The named actor a subject stands for, or None when it names no actor."""
-        speaks_for = subject.lemma_.lower() in self.names.spokespeople  # "representatives for X"
+        # "representatives for X", "the LCB statement", "a statement from X"
+        speaks_for = subject.lemma_.lower() in self.names.spokespeople | self.names.statements
         named = [r for c in subject.children if c.dep_ == "appos" and not speaks_for
                  for r in [self._referent_of(c)] if r is not None]
         # A name, or an unnamed subject with one in apposition: "the company, Acme Corp, denied".
@@ -344,11 +345,24 @@ class Parties:
             found = [r for r in choice if r is not None]
             if found:
                 return found[0]
-        # "the spokesman", and a bare "a spokesperson said" right after a party's denial; never "a police official".
+        service = self._national_institution(noun)
+        if service is not None:
+            return service
+        # "the spokesman", "the statement", and a bare "a spokesperson said" right after a party's denial; never
+        # "a police official".
         bare = all(c.dep_ in ("det", "punct") for c in noun.children)
-        if noun.lemma_.lower() in self.names.spokespeople and bare:
+        if noun.lemma_.lower() in self.names.spokespeople | self.names.statements and bare:
             return self._last_party(noun)
         return None
+
+    def _national_institution(self, noun: Token) -> Referent | None:
+        """ "A Myanmar military spokesman", "an Israeli military spokesman": the country's institution."""
+        words = [c for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i]
+        institution = [w for w in words if w.lower_ in self.names.institutions]
+        country = [w for w in words if w.ent_type_ in ("GPE", "NORP")]
+        if not institution or not country:
+            return None
+        return Referent([Mention(noun.doc[min(country[0].i, institution[-1].i):institution[-1].i + 1], "GROUP")])
 
     def _last_party(self, token: Token) -> Referent | None:
         for cue in reversed(self._said):
@@ -448,10 +462,10 @@ def _according_to(token: Token) -> Token | None:
 
 
 def _represented(child: Token) -> list[Token]:
-    """X of "X's spokesman", "a spokesman for X" and "a Pentagon spokesman"."""
+    """X of "X's spokesman", "a spokesman for X", "a Pentagon spokesman" and "a statement from X"."""
     if child.dep_ == "poss" or child.dep_ == "compound" and child.pos_ == "PROPN":  # not "state" of "state IT"
         return [child]
-    if child.dep_ == "prep" and child.lower_ in ("for", "of", "at"):
+    if child.dep_ == "prep" and child.lower_ in ("for", "of", "at", "from"):
         return [c for c in child.children if c.dep_ == "pobj"]
     return []
 

@@ -71,6 +71,7 @@ class NameTable:
     titles: frozenset[str]
     spokespeople: frozenset[str]
     advocates: frozenset[str]
+    statements: frozenset[str]
     leaders: frozenset[str]
     clients: frozenset[str]
     courts: frozenset[str]
@@ -134,6 +135,7 @@ def name_table() -> NameTable:
         titles=_lower(data["titles"]),
         spokespeople=_lower(data["spokespeople"]),
         advocates=_lower(data["advocates"]),
+        statements=_lower(data["statements"]),
         leaders=_lower(data["leaders"]),
         clients=_lower(data["clients"]),
         courts=_lower(data["courts"]),
