@@ -207,6 +207,9 @@ class Parties:
             c.dep_ in ("det", "amod", "poss") or c.lower_ in self.names.titles for c in subject.children)
         if bare_title:
             return self._titled(subject) or self._antecedent(subject, person=True)
+        titled = [c for c in subject.children if c.dep_ == "conj" and c.i in self.ranked.referent_at]
+        if lower in self.names.titles and titled and not definite:
+            return self._actor(titled[0])  # "Founder and chief executive Elizabeth Holmes", parsed as two subjects
         if lower in _PERSON_PRONOUNS and subject.pos_ == "PRON":
             return self._antecedent(subject, person=True)
         if lower in _THING_PRONOUNS and subject.pos_ == "PRON":  # not "IT" of "the state IT department"
