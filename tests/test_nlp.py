@@ -297,8 +297,9 @@ PARTIES = [
     ("a-national-military-spokesman", "A Myanmar military spokesman denied that troops had burned the villages.",
      "Myanmar military"),
     ("the-statement-of-an-organisation", "The bank is not involved in any laundering, the LCB statement said.", "LCB"),
-    ("a-title-parsed-as-a-second-subject", 'Founder and chief executive Elizabeth Holmes, 31, went on CNBC\'s "Mad '
-     'Money" hours later and told host Jim Cramer the claims were not true.', "Elizabeth Holmes"),
+    ("a-title-parsed-as-a-second-subject", "The company's shares are not traded. Founder and chief executive "
+     'Elizabeth Holmes, 31, went on CNBC\'s "Mad Money" hours later and told host Jim Cramer the claims were not '
+     "true.", "Elizabeth Holmes"),
     ("the-head-of-an-organisation", "Indonesia's National Police chief on Wednesday denied that police were behind "
      "the shooting.", "National Police"),
     ("the-members-of-an-organisation", "Hamas fighters denied firing the rocket.", "Hamas"),
