@@ -297,6 +297,9 @@ PARTIES = [
     ("a-national-military-spokesman", "A Myanmar military spokesman denied that troops had burned the villages.",
      "Myanmar military"),
     ("the-statement-of-an-organisation", "The bank is not involved in any laundering, the LCB statement said.", "LCB"),
+    ("a-title-the-article-names-later", "Egypt's interior minister on Sunday denied that the security services were "
+     "involved. Foreign Minister Sameh Shoukry spoke in Rome. \"Nobody was detained,\" Interior Minister Magdy Abdel "
+     "Ghaffar told a press conference.", "Magdy Abdel Ghaffar"),
     ("a-title-parsed-as-a-second-subject", "The company's shares are not traded. Founder and chief executive "
      'Elizabeth Holmes, 31, went on CNBC\'s "Mad Money" hours later and told host Jim Cramer the claims were not '
      "true.", "Elizabeth Holmes"),

@@ -280,16 +280,20 @@ class Parties:
         return None
 
     def _titled(self, title: Token) -> Referent | None:
-        """The person the article named with this title, however far back: "the president" of "Mexico's President
-        Andres Manuel Lopez Obrador", "the mayor" of "Toronto Mayor Rob Ford"."""
-        for earlier in reversed(self.doc[:title.i]):
-            if earlier.lemma_.lower() != title.lemma_.lower() or earlier.dep_ != "compound":
+        """The person the article names with this title, before it or else after it: "the president" of
+        "Mexico's President Andres Manuel Lopez Obrador", "Egypt's interior minister" of "Interior Minister Magdy
+        Abdel Ghaffar" (a later "Foreign Minister X" is someone else)."""
+        qualifiers = {c.lower_ for c in title.children if c.dep_ in ("compound", "amod")}
+        before, after = reversed(self.doc[:title.i]), self.doc[title.i + 1:]
+        for other in (*before, *after):
+            if other.lemma_.lower() != title.lemma_.lower() or other.dep_ != "compound":
                 continue
-            named = earlier.head
+            named = other.head
             while named.dep_ == "compound" and named.head.i != named.i:
                 named = named.head
+            titles = {w.lower_ for w in self.doc[named.left_edge.i:named.i]}
             referent = self.ranked.referent_at.get(named.i)
-            if referent is not None and _is_person(referent):
+            if referent is not None and _is_person(referent) and qualifiers <= titles:
                 return referent
         return None
 
