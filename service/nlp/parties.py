@@ -63,9 +63,10 @@ class Parties:
 
     def country_of(self, party: Referent) -> str:
         """The name of the country whose institution the party is ("Mali's government", "the Iranian foreign
-        ministry"), else the party's own name, lower-cased."""
+        ministry", "the Israel Defense Forces"), else the party's own name, lower-cased."""
         own = party.longest.key
-        if party.kind != "group":
+        institution = party.kind == "org" and party.longest.tokens[-1].lower_ in self.names.institutions
+        if party.kind != "group" and not institution:
             return own
         words = [t.lower_ for t in party.longest.tokens]
         for country in self._referents:
