@@ -315,6 +315,8 @@ PARTIES = [
      "authorities"),
     ("the-federation-named-before", "Athletics Kenya suspended two coaches. The federation also dismissed reports "
      "that it covers up positive tests.", "Athletics Kenya"),
+    ("said-of-its-own-side-by-an-unnamed-speaker", "The hack was investigated. The spokesman said Pyongyang had "
+     "nothing to do with the attack.", "Pyongyang"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),

@@ -40,6 +40,8 @@ class _Cue:
     kind: DenialKind
     # Speech only: the party is who says it ("the report was untrue", a spokesman said).
     spoken: bool = False
+    # Said of one's own side: when who says it names no party, its subject is one ("Pyongyang had nothing to do").
+    of_self: bool = False
 
 
 class CueMatcher:
@@ -55,10 +57,13 @@ class CueMatcher:
         self.tokens.add("disowned", [[{"LEMMA": {"IN": sorted(table.disowned)}, "POS": "VERB"}]])
         self.phrases = PhraseMatcher(vocab, attr="LOWER")
         self.phrase_kinds: dict[int, DenialKind] = {}
+        self.phrases_of_self: set[int] = set()
         for phrase in table.phrases:
             key = " ".join(phrase.words)
             self.phrases.add(key, [Doc(vocab, words=list(phrase.words))])
             self.phrase_kinds[vocab.strings[key]] = phrase.kind
+            if phrase.of_self:
+                self.phrases_of_self.add(vocab.strings[key])
 
 
 class DenialFinder:
@@ -87,7 +92,7 @@ class DenialFinder:
             for cue in sorted(self._cues_in(sentence), key=lambda c: c.words.start):
                 if any(c.start <= cue.token.idx < c.end for c in claims):
                     continue  # "denied reports that Y rejected the deal": Y's act is the claim denied
-                parties = self.parties.of(cue.token, spoken=cue.spoken)
+                parties = self.parties.of(cue.token, spoken=cue.spoken, of_self=cue.of_self)
                 if not parties:
                     continue
                 denied = self._denied(cue)
@@ -133,7 +138,8 @@ class DenialFinder:
             if sentence.start <= start < sentence.end and not any(_covers(c.words, words) for c in found):
                 if _in_subject_phrase(words.root) or _attributive(words.root, self.cues):
                     continue  # "false rumours can do harm", "if it published false information": said of something else
-                found.append(_Cue(words.root, words, self.matcher.phrase_kinds[rule], spoken=True))
+                of_self = rule in self.matcher.phrases_of_self
+                found.append(_Cue(words.root, words, self.matcher.phrase_kinds[rule], spoken=True, of_self=of_self))
         return found
 
     def _verb_cue(self, token: Token) -> _Cue | None:
@@ -221,7 +227,7 @@ class DenialFinder:
         if self.parties.reporting_verb(token) is None and not first_person_subject(token):
             return None  # the reporter stating a fact, not a party denying
         helpers = [c.i for c in token.children if c.dep_ in ("aux", "auxpass", "neg")]
-        return _Cue(token, token.doc[min([token.i, *helpers]):token.i + 1], "explicit", spoken=True)
+        return _Cue(token, token.doc[min([token.i, *helpers]):token.i + 1], "explicit", spoken=True, of_self=True)
 
     # ------------------------------------------------------------------ what was denied
 

@@ -48,10 +48,11 @@ class Parties:
         # Each named spokesperson, lawyer or agent to whom they speak for, wherever the article names them again.
         self._principals = self._speakers_for_others()
 
-    def of(self, token: Token, *, spoken: bool) -> list[Referent]:
+    def of(self, token: Token, *, spoken: bool, of_self: bool = False) -> list[Referent]:
         """The party of the cue on this token, and each actor joined to its subject: "Smith and Jones denied",
-        "neither X nor Y". `spoken`: the cue is said by someone ("the report was untrue"), who is its party."""
-        party = self._party(token, spoken)
+        "neither X nor Y". `spoken`: the cue is said by someone ("the report was untrue"), who is its party;
+        `of_self`: said of the speaker's own side, whose subject is the party when the speaker names none."""
+        party = self._party(token, spoken, of_self)
         party = self._principals.get(id(party), party)
         own = subject_of(token)
         if party is None or self._rules(party) or own is not None and own.lemma_.lower() in self.names.courts:
@@ -111,7 +112,7 @@ class Parties:
         heads = (m.tokens.root for m in party.mentions)
         return any(word.lemma_.lower() in self.names.courts for word in (*heads, *titles))
 
-    def _party(self, token: Token, spoken: bool) -> Referent | None:
+    def _party(self, token: Token, spoken: bool, of_self: bool) -> Referent | None:
         own = subject_of(token)
         speaker = self.reporting_verb(token)
         said_by = subject_of(speaker) if speaker is not None else None
@@ -135,7 +136,8 @@ class Parties:
                 return teller
         if not spoken or said_by is None:
             return self._actor(own) if own is not None else None
-        return self._actor(said_by)  # "X said the report was untrue"
+        # "X said the report was untrue"; "The spokesman said Pyongyang had nothing to do with the attack".
+        return self._actor(said_by) or (self._actor(own) if of_self and own is not None else None)
 
     def _speaks_as_self(self, subject: Token) -> bool:
         """ "We", "our company"; not "my client", for whom a lawyer speaks."""
@@ -447,8 +449,8 @@ def subject_of(verb: Token) -> Token | None:
         if current.dep_ == "acl" and current.head.i != current.i:
             current = current.head  # "issued a statement saying ...": the statement's issuer speaks
             continue
-        if current.pos_ == "NOUN" and current.dep_ in ("dobj", "attr") and current.head.i != current.i:
-            current = current.head  # "issued a denial", "it was a lie"
+        if current.pos_ in ("NOUN", "PRON") and current.dep_ in ("dobj", "attr") and current.head.i != current.i:
+            current = current.head  # "issued a denial", "it was a lie", "had nothing to do with"
             continue
         if current.dep_ == "pcomp" and current.head.dep_ == "prep":
             preposition, current = current.head, current.head.head  # "responded by saying", "after denying"

@@ -43,6 +43,8 @@ class WithheldCue:
 class WordsCue:
     words: tuple[str, ...]
     kind: DenialKind
+    # Said of the speaker's own side ("Pyongyang had nothing to do with it"), not of a claim ("the report was false").
+    of_self: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def cue_table() -> CueTable:
             for entry in data["withheld"]
         },
         disowned=_lower(data["disowned"]["lemmas"]),
-        phrases=tuple(WordsCue(tuple(entry["words"]), entry["kind"]) for entry in data["phrase"]),
+        phrases=tuple(WordsCue(tuple(entry["words"]), entry["kind"], entry.get("of_self", False)) for entry in data["phrase"]),
         claims=_lower(data["claims"]["nouns"]),
         reporting=_lower(data["reporting"]["lemmas"]),
     )
