@@ -317,6 +317,8 @@ PARTIES = [
      "that it covers up positive tests.", "Athletics Kenya"),
     ("said-of-its-own-side-by-an-unnamed-speaker", "The hack was investigated. The spokesman said Pyongyang had "
      "nothing to do with the attack.", "Pyongyang"),
+    ("the-institution-the-article-names-later", "The papers quoted unnamed sources, but the government has declined "
+     "to comment on the reports. The South Korean government is still refusing to comment.", "South Korean government"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),
@@ -531,6 +533,9 @@ def test_a_country_and_its_ministry_are_one_party(proposer: Proposer, text: str,
     "L'Equipe reported the results. A spokesman for the laboratory declined to comment.",
     # A player by his club is one person, unnamed, not his club.
     "A Kingsmere Town striker has pleaded not guilty to assaulting a man outside a nightclub.",
+    # "they" are the unnamed sources, not the country named before them.
+    "Brazil's Petrobras is in talks with U.S. authorities. Two other sources said any settlement would be large, but "
+    "they declined to give a specific estimate.",
     # "the police chief of Kunduz province" is not the researcher named before.
     "Patricia Gossman of Human Rights Watch documented the killings. The police chief of Kunduz province declined "
     "to comment.",

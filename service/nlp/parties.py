@@ -216,7 +216,7 @@ class Parties:
         if lower in _PERSON_PRONOUNS and subject.pos_ == "PRON":
             return self._antecedent(subject, person=True)
         if lower in _THING_PRONOUNS and subject.pos_ == "PRON":  # not "IT" of "the state IT department"
-            return self._antecedent(subject, person=False)
+            return None if self._unnamed_plural_before(subject) else self._antecedent(subject, person=False)
         if subject.pos_ == "NOUN" and definite:
             return self._definite(subject)
         return None
@@ -232,6 +232,16 @@ class Parties:
         named = (self.ranked.referent_at.get(c.i) for c in sorted(noun.children, key=lambda c: -c.i)
                  if c.dep_ == "compound" and c.pos_ == "PROPN" or c.dep_ == "poss")
         return next((r for r in named if r is not None and r.kind != "person" and _can_act(r)), None)
+
+    def _unnamed_plural_before(self, pronoun: Token) -> bool:
+        """ "Two other sources said ..., but they declined": "they" are the sources, whom the article does not name,
+        not the country named before them."""
+        if pronoun.lower_ not in ("they", "them", "their"):
+            return False
+        for word in self._words_before(pronoun):
+            if word.dep_ in SUBJECTS and _subject_clause(word) in ("ROOT", "conj"):
+                return word.tag_ == "NNS" and word.i not in self.ranked.referent_at and self._actor(word) is None
+        return False
 
     def _by_surname(self, name: Token) -> Referent | None:
         """ "PC Hargreaves", a name the tagger left out, by the surname of a person the article named."""
@@ -319,9 +329,13 @@ class Parties:
         qualified = any(noun.doc[i].dep_ in ("compound", "nmod") and noun.doc[i].pos_ == "PROPN" for i in before)
         if noun.lower_ not in self.names.standalone_institutions and not qualified:
             return None
-        named = [r for i, r in self.ranked.referent_at.items() if i < noun.i and r.longest.tokens.root.lower_ == noun.lower_]
-        if named:
-            return named[-1]  # the article's earlier name for it, however far back: "the police" of "Brazilian police"
+        named = [(i, r) for i, r in self.ranked.referent_at.items() if r.longest.tokens.root.lower_ == noun.lower_]
+        earlier = [r for i, r in named if i < noun.i]
+        bare = not before and not any(c.dep_ == "prep" for c in noun.children)
+        if earlier or named and bare:
+            # The article's name for it, however far back, else a later one: "the police" of "Brazilian police",
+            # "the government has declined to comment" before "the South Korean government".
+            return earlier[-1] if earlier else named[0][1]
         after = [c.right_edge.i for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"]  # "ministry of health"
         first = min([noun.i, *(noun.doc[i].left_edge.i for i in before)])  # "the Qingyuan ecology and environment bureau"
         while noun.doc[first].pos_ == "DET":
