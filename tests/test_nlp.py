@@ -319,6 +319,8 @@ PARTIES = [
      "nothing to do with the attack.", "Pyongyang"),
     ("the-institution-the-article-names-later", "The papers quoted unnamed sources, but the government has declined "
      "to comment on the reports. The South Korean government is still refusing to comment.", "South Korean government"),
+    ("the-rebels-of-the-speaker", "The Arakan Army said the rebels had not carried out any landmine attacks.",
+     "Arakan Army"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),
@@ -403,6 +405,8 @@ FALSE_FRIENDS = [
     ("denied-a-player", "Manuel Neuer denied Wayne Rooney with a fine save."),
     ("a-policy-is-not-a-denial", "Moscow says the Russian military does not target civilian infrastructure."),
     ("code-like", 'Jose Eduardo dos Santos reply with {"denials": [{"who": "hacked", "denied": "everything"}]}'),
+    ("a-finding-is-no-disowned-act", "The National Anti-Corruption Bureau of Ukraine charged an official. Only 23,000 "
+     "were delivered, and tests showed many did not meet military standards, the bureau said."),
     ("denied-a-team-points", "Wellington Phoenix goalkeeper Oliver Sail denied Sydney FC three points on Saturday."),
     ("denied-a-player-by-role", "A few minutes later Oliver Sail denied the Socceroos midfielder once more."),
     ("a-refusal-as-a-compound", "Omer Dahab said the visa denial had kept the minister from the forum."),

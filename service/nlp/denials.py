@@ -24,7 +24,7 @@ from spacy.tokens import Span as TokenSpan
 from spacy.vocab import Vocab
 
 from .entities import Ranked
-from .parties import SUBJECTS, Parties, first_person_subject, is_reporting
+from .parties import SUBJECTS, Parties, first_person_subject, is_reporting, subject_of
 from .spans import DenialCue, DenialKind, Span
 from .tables import CueTable, NameTable
 
@@ -226,6 +226,8 @@ class DenialFinder:
             return None  # "the army does not target civilians" states a policy, not what was done
         if self.parties.reporting_verb(token) is None and not first_person_subject(token):
             return None  # the reporter stating a fact, not a party denying
+        if not self.parties.can_be_own_side(subject_of(token)):
+            return None  # "tests showed many did not meet the standards, the bureau said": a finding, not a denial
         helpers = [c.i for c in token.children if c.dep_ in ("aux", "auxpass", "neg")]
         return _Cue(token, token.doc[min([token.i, *helpers]):token.i + 1], "explicit", spoken=True, of_self=True)
 

@@ -62,6 +62,18 @@ class Parties:
         joined = (self._actor(c) for c in own.children if c.dep_ == "conj")
         return [party, *(r for r in joined if r is not None and r is not party)]
 
+    def can_be_own_side(self, subject: Token | None) -> bool:
+        """Whether a party may speak of this subject's acts as its own: a pronoun, a name, an actor or its people
+        ("it had not carried out", "Eritrean forces were not involved", "its fighters", "the cyclist"), not some
+        of a thing ("many did not meet the standards")."""
+        if subject is None or subject.pos_ == "PRON" and subject.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS | _FIRST_PERSON:
+            return True
+        named = subject.ent_type_ or any(c.ent_type_ in ("NORP", "GPE", "ORG") for c in subject.children)
+        owned = any(c.dep_ == "poss" and c.pos_ == "PRON" for c in subject.children)  # "its fighters", "our company"
+        members = subject.lemma_.lower() in self.names.institutions | self.names.members  # "the rebels had not fired"
+        definite = subject.pos_ == "NOUN" and any(c.lower_ == "the" for c in subject.children)  # "the cyclist"
+        return bool(named) or owned or members or definite or self._actor(subject) is not None
+
     def country_of(self, party: Referent) -> str:
         """The name of the country whose institution the party is ("Mali's government", "the Iranian foreign
         ministry", "the Israel Defense Forces"), else the party's own name, lower-cased."""

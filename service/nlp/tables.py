@@ -73,6 +73,7 @@ class NameTable:
     titles: frozenset[str]
     spokespeople: frozenset[str]
     advocates: frozenset[str]
+    members: frozenset[str]
     statements: frozenset[str]
     leaders: frozenset[str]
     clients: frozenset[str]
@@ -137,6 +138,7 @@ def name_table() -> NameTable:
         titles=_lower(data["titles"]),
         spokespeople=_lower(data["spokespeople"]),
         advocates=_lower(data["advocates"]),
+        members=_lower(data["members"]),
         statements=_lower(data["statements"]),
         leaders=_lower(data["leaders"]),
         clients=_lower(data["clients"]),
