@@ -321,6 +321,8 @@ PARTIES = [
      "to comment on the reports. The South Korean government is still refusing to comment.", "South Korean government"),
     ("the-rebels-of-the-speaker", "The Arakan Army said the rebels had not carried out any landmine attacks.",
      "Arakan Army"),
+    ("a-named-spokesman-after-a-denial", "Afghanistan's Taliban government denied the report. \"These claims are not "
+     'true," chief spokesman Zabihullah Mujahid told AFP.', "Afghanistan's Taliban government"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),

@@ -355,13 +355,16 @@ class Parties:
         return Referent([Mention(noun.doc[first:max([noun.i, *after]) + 1], "GROUP")])
 
     def _employer(self, name: Token) -> Referent | None:
-        """ "Ministry of External Affairs Spokesperson Arindam Bagchi": the ministry speaks through its spokesperson."""
+        """ "Ministry of External Affairs Spokesperson Arindam Bagchi": the ministry speaks through its spokesperson;
+        "chief spokesman Zabihullah Mujahid" right after a party's denial speaks for that party."""
         for child in name.children:
             if child.dep_ == "compound" and child.lower_ in self.names.spokespeople:
                 for modifier in child.subtree:
                     referent = self.ranked.referent_at.get(modifier.i)
                     if referent is not None and referent.kind != "person" and _can_act(referent):
                         return referent
+                if all(m.dep_ in ("amod", "det") for m in child.children):
+                    return self._last_party(name)
         return None
 
     def _spoken_for(self, noun: Token) -> Referent | None:
