@@ -134,6 +134,8 @@ DENIALS = [
     ("verb:reject", "Acme Corp rejected the claims as politically motivated.", "implicit", "Acme Corp", "the claims"),
     ("verb:brush", "Angela Merkel's government on Tuesday brushed aside a report that the talks had collapsed.",
      "implicit", "Angela Merkel's government", "a report that the talks had collapsed"),
+    ("verb:laugh", "Mugabe's spokesperson, George Charamba, has laughed off reports that the leader was ill.",
+     "implicit", "George Charamba", "reports that the leader was ill"),
     ("verb:shrug", "Acme Corp shrugged off the allegations.", "implicit", "Acme Corp", "the allegations"),
     ("verb:dismiss", "Russia has dismissed allegations that it hacked the vote.", "implicit", "Russia",
      "allegations that it hacked the vote"),
