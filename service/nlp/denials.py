@@ -23,8 +23,9 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 from spacy.vocab import Vocab
 
+from .clauses import SUBJECTS, first_person_subject, is_reporting, subject_of
 from .entities import Ranked
-from .parties import SUBJECTS, Parties, first_person_subject, is_reporting, subject_of
+from .parties import Parties
 from .spans import DenialCue, DenialKind, Span
 from .tables import CueTable, NameTable
 

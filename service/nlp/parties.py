@@ -19,16 +19,26 @@ from collections.abc import Iterator
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
+from .clauses import (
+    FIRST_PERSON,
+    QUOTE_MARKS,
+    SUBJECTS,
+    according_to,
+    first_person,
+    first_quote_mark,
+    is_reporting,
+    last_quote_mark,
+    principals_in,
+    subject_clause,
+    subject_of,
+)
 from .entities import Mention, Ranked, Referent
 from .spans import DenialCue, Span
 from .tables import CueTable, NameTable
 
-SUBJECTS = ("nsubj", "csubj")
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 _THING_PRONOUNS = {"it", "its", "they", "them", "their"}
-_FIRST_PERSON = {"i", "we", "me", "us", "our", "my"}
 _RELATIVE = {"who", "which", "that"}
-_QUOTE_MARKS = "\"“”"
 # How far back a pronoun or "the spokesman" may look for the actor it stands for.
 _ANTECEDENT_SENTENCES = 3
 # How many sentences a quotation may run on before its "X said".
@@ -66,7 +76,7 @@ class Parties:
         """Whether a party may speak of this subject's acts as its own: a pronoun, a name, an actor or its people
         ("it had not carried out", "Eritrean forces were not involved", "its fighters", "the cyclist"), not some
         of a thing ("many did not meet the standards")."""
-        if subject is None or subject.pos_ == "PRON" and subject.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS | _FIRST_PERSON:
+        if subject is None or subject.pos_ == "PRON" and subject.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS | FIRST_PERSON:
             return True
         named = subject.ent_type_ or any(c.ent_type_ in ("NORP", "GPE", "ORG") for c in subject.children)
         owned = any(c.dep_ == "poss" and c.pos_ == "PRON" for c in subject.children)  # "its fighters", "our company"
@@ -106,7 +116,7 @@ class Parties:
             if noun.dep_ == "appos":
                 named.append(noun.head)  # "Tim Herman, a lawyer for Armstrong,"
             if lemma in self.names.advocates and noun.pos_ == "NOUN":
-                represented = [self._actor(o) for c in noun.children for o in _represented(c)]
+                represented = [self._actor(o) for c in noun.children for o in principals_in(c)]
                 principal = next((r for r in represented if r is not None), None)
             elif noun.i in self.ranked.referent_at and noun.pos_ == "PROPN":
                 named, principal = [noun], self._employer(noun)
@@ -129,7 +139,7 @@ class Parties:
         speaker = self.reporting_verb(token)
         said_by = subject_of(speaker) if speaker is not None else None
         if said_by is None and (spoken or own is not None and self._speaks_as_self(own)):
-            said_by = _according_to(token) or self._quotation_speaker(token.sent)
+            said_by = according_to(token) or self._quotation_speaker(token.sent)
         if own is not None and self._speaks_as_self(own):
             # '"We reject these claims," said X', or a quotation that goes on past its "X said".
             return self._actor(said_by) if said_by is not None else self._last_party(own)
@@ -153,7 +163,7 @@ class Parties:
 
     def _speaks_as_self(self, subject: Token) -> bool:
         """ "We", "our company"; not "my client", for whom a lawyer speaks."""
-        return _first_person(subject) and subject.lemma_.lower() not in self.names.clients
+        return first_person(subject) and subject.lemma_.lower() not in self.names.clients
 
     def reporting_verb(self, token: Token) -> Token | None:
         """The verb of saying whose clause holds this token, if any."""
@@ -166,29 +176,29 @@ class Parties:
 
     def _quotation_speaker(self, sentence: TokenSpan) -> Token | None:
         """Who speaks a quotation that runs over sentences: '"A. B," X said.' or 'X said: "A. B."'."""
-        if not any(mark in sentence.text for mark in _QUOTE_MARKS):
+        if not any(mark in sentence.text for mark in QUOTE_MARKS):
             return None
         at = self._sentences.index(sentence)
         # Outside the quotation only: after it closes, or before it opens in the sentence before.
-        outside = {w.i for end in self._quotation_ends(at)[-1:] for w in end if w.i > _last_quote_mark(end)}
+        outside = {w.i for end in self._quotation_ends(at)[-1:] for w in end if w.i > last_quote_mark(end)}
         outside |= {w.i for previous in self._sentences[max(at - 1, 0):at] for w in previous
-                    if w.i < _first_quote_mark(previous)}
+                    if w.i < first_quote_mark(previous)}
         for word in (self.doc[i] for i in sorted(outside)):
             if is_reporting(word, self.cues):
                 subject = subject_of(word)
                 # The speaker is named outside the quotation too, not found inside it by a garbled parse.
-                if subject is not None and subject.i in outside and subject.lower_ not in _FIRST_PERSON:
+                if subject is not None and subject.i in outside and subject.lower_ not in FIRST_PERSON:
                     return subject
         return None
 
     def _quotation_ends(self, at: int) -> list[TokenSpan]:
         """The sentences after this one up to where its quotation closes: '"A. B. C," X said.'"""
         following = self._sentences[at + 1:at + 1 + _QUOTED_SENTENCES]
-        opened = sum(self._sentences[at].text.count(mark) for mark in _QUOTE_MARKS) % 2 == 1
+        opened = sum(self._sentences[at].text.count(mark) for mark in QUOTE_MARKS) % 2 == 1
         if not opened:
             return following[:1]
         for length, sentence in enumerate(following, start=1):
-            if any(mark in sentence.text for mark in _QUOTE_MARKS):
+            if any(mark in sentence.text for mark in QUOTE_MARKS):
                 return following[:length]
         return following[:1]
 
@@ -251,7 +261,7 @@ class Parties:
         if pronoun.lower_ not in ("they", "them", "their"):
             return False
         for word in self._words_before(pronoun):
-            if word.dep_ in SUBJECTS and _subject_clause(word) in ("ROOT", "conj"):
+            if word.dep_ in SUBJECTS and subject_clause(word) in ("ROOT", "conj"):
                 return word.tag_ == "NNS" and word.i not in self.ranked.referent_at and self._actor(word) is None
         return False
 
@@ -372,7 +382,7 @@ class Parties:
 
         "X's spokesman" is the same; "the spokesman" or "a spokesperson" alone is the one who spoke last.
         """
-        objects = [o for c in noun.children for o in _represented(c)]
+        objects = [o for c in noun.children for o in principals_in(c)]
         represented = [self._actor(o) for o in objects]
         # "a palace spokesman": the palace the article named ("Buckingham Palace").
         represented += [self._definite(c, named_so=True) for c in noun.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
@@ -418,8 +428,8 @@ class Parties:
         fitting = self._fitting(token, person, head, named_so)
         # The subject of a sentence's main clause first ("X told reporters that Y would ..., but he
         # declined" is X), then any subject; out of the subject, a place is where things happen.
-        main = (referent for word, referent in fitting if _subject_clause(word) in ("ROOT", "conj"))
-        subjects = (referent for word, referent in fitting if _subject_clause(word) is not None)
+        main = (referent for word, referent in fitting if subject_clause(word) in ("ROOT", "conj"))
+        subjects = (referent for word, referent in fitting if subject_clause(word) is not None)
         actors = (referent for _, referent in fitting if referent.kind != "place")
         return next(main, None) or next(subjects, None) or next(actors, None)
 
@@ -463,91 +473,10 @@ class Parties:
         return bisect_right(self._sentence_starts, end) - bisect_right(self._sentence_starts, start)
 
 
-def subject_of(verb: Token) -> Token | None:
-    """The subject of a verb's clause, through "declined to", "said ... but refused" and passives."""
-    current = verb
-    while True:
-        for child in current.children:
-            if child.dep_ in SUBJECTS:
-                return child
-            if child.dep_ == "agent":
-                return next((c for c in child.children if c.dep_ == "pobj"), None)
-        if current.dep_ in ("xcomp", "conj", "acomp", "advcl", "oprd") and current.head.i != current.i:
-            current = current.head
-            continue
-        if current.dep_ == "acl" and current.head.i != current.i:
-            current = current.head  # "issued a statement saying ...": the statement's issuer speaks
-            continue
-        if current.pos_ in ("NOUN", "PRON") and current.dep_ in ("dobj", "attr") and current.head.i != current.i:
-            current = current.head  # "issued a denial", "it was a lie", "had nothing to do with"
-            continue
-        if current.dep_ == "pcomp" and current.head.dep_ == "prep":
-            preposition, current = current.head, current.head.head  # "responded by saying", "after denying"
-            quoted = [c for c in current.children if c.dep_ in ("dobj", "nsubjpass")]
-            if preposition.lower_ == "as" and current.lemma_.lower() == "quote" and quoted:
-                return quoted[0]  # "quoted the spokesman as saying", "was quoted as saying"
-            continue
-        poss = [c for c in current.children if c.dep_ == "poss"]
-        return poss[0] if poss else None
-
-
-def _according_to(token: Token) -> Token | None:
-    """X of "..., according to X": the source a sentence attributes its claim to."""
-    for word in token.sent:
-        if word.lower_ == "according" and word.i + 1 < len(word.doc) and word.doc[word.i + 1].lower_ == "to":
-            objects = [c for c in word.doc[word.i + 1].children if c.dep_ == "pobj"]
-            return objects[0] if objects else None
-    return None
-
-
-def _represented(child: Token) -> list[Token]:
-    """X of "X's spokesman", "a spokesman for X", "a Pentagon spokesman" and "a statement from X"."""
-    if child.dep_ == "poss" or child.dep_ == "compound" and child.pos_ == "PROPN":  # not "state" of "state IT"
-        return [child]
-    if child.dep_ == "prep" and child.lower_ in ("for", "of", "at", "from"):
-        return [c for c in child.children if c.dep_ == "pobj"]
-    return []
-
-
-def _last_quote_mark(sentence: TokenSpan) -> int:
-    return max((w.i for w in sentence if w.text in _QUOTE_MARKS), default=sentence.start - 1)
-
-
-def _first_quote_mark(sentence: TokenSpan) -> int:
-    return min((w.i for w in sentence if w.text in _QUOTE_MARKS), default=sentence.end)
-
-
-def _subject_clause(word: Token) -> str | None:
-    """When a name is, or speaks for, the subject of its clause ("X said", "X's spokesman said"), how
-    that clause hangs in the sentence ("ROOT" for the main clause); None when it is no subject."""
-    while word.dep_ in ("compound", "poss", "pobj", "prep", "appos") and word.head.i != word.i:
-        word = word.head
-    if word.dep_ not in SUBJECTS and word.dep_ != "nsubjpass":
-        return None
-    clause = word.head
-    while clause.dep_ == "conj" and clause.head.i != clause.i:
-        clause = clause.head  # "X arrived and said": the first verb's place
-    return str(clause.dep_)
-
-
 def _is_person(referent: Referent) -> bool:
     """A person, also when the tagger filed some of the name's mentions under ORG ("Bankman-Fried")."""
     return referent.kind == "person" or referent.longest.label == "PERSON" and len(referent.longest.tokens) > 1
 
 
-def _first_person(subject: Token) -> bool:
-    """ "We", "I", and "our company", "my family": the speaker speaking of themselves."""
-    return subject.lower_ in _FIRST_PERSON or any(c.dep_ == "poss" and c.lower_ in _FIRST_PERSON for c in subject.children)
-
-
-def first_person_subject(verb: Token) -> bool:
-    subject = subject_of(verb)
-    return subject is not None and _first_person(subject)
-
-
 def _can_act(referent: Referent) -> bool:
     return referent.kind in ("person", "org", "group", "actor") or any(m.label == "GPE" for m in referent.mentions)
-
-
-def is_reporting(token: Token, cues: CueTable) -> bool:
-    return token.pos_ == "VERB" and token.lemma_.lower() in cues.reporting
