@@ -534,6 +534,13 @@ def test_a_country_and_its_ministry_are_one_party(proposer: Proposer, text: str,
     assert [d.party.text for d in proposer.propose(text).denials] == [party]
 
 
+def test_a_country_and_its_army_are_two_parties(proposer: Proposer) -> None:
+    text = ("Pakistan on Wednesday rejected India's allegation that its troops attacked a patrol. "
+            "Earlier, the Pakistan Army denied any involvement in the attack.")
+    assert [(d.party.text, d.kind) for d in proposer.propose(text).denials] == [
+        ("Pakistan", "implicit"), ("Pakistan Army", "explicit")]
+
+
 @pytest.mark.parametrize("text", [
     # The parse puts "said" under "was shot by a third-party agency": the speaker must be named outside the quotation.
     '"My client never met them. The video was shot by a third-party agency," his counsel said.',

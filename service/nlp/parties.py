@@ -85,12 +85,20 @@ class Parties:
         return bool(named) or owned or members or definite or self._actor(subject) is not None
 
     def country_of(self, party: Referent) -> str:
-        """The name of the country whose institution the party is ("Mali's government", "the Iranian foreign
-        ministry", "the Israel Defense Forces"), else the party's own name, lower-cased."""
+        """Who the party is one with: the country whose government it is part of ("Mali's government", "the
+        Iranian foreign ministry"); the country's forces, one party apart from the country ("the Israel Defense
+        Forces", "an Israeli military spokesman"); else the party's own name, lower-cased."""
         own = party.longest.key
-        institution = party.kind == "org" and party.longest.tokens[-1].lower_ in self.names.institutions
+        last = party.longest.tokens[-1].lower_
+        institution = party.kind == "org" and last in self.names.institutions
         if party.kind != "group" and not institution:
             return own
+        country = self._country_named_in(party)
+        if country is None:
+            return own
+        return f"{country} forces" if last in self.names.armed_forces else country
+
+    def _country_named_in(self, party: Referent) -> str | None:
         words = [t.lower_ for t in party.longest.tokens]
         for country in self._referents:
             name = country.longest.key
@@ -104,7 +112,7 @@ class Parties:
             nationality = is_country and len(last) >= 4 and own_last.startswith(last[:4])
             if words[:len(named) - 1] == named[:-1] and (own_last == last or nationality):
                 return name
-        return own
+        return None
 
     def _speakers_for_others(self) -> dict[int, Referent]:
         """ "Armstrong's attorney, Tim Herman," or "Tim Herman, a lawyer for Armstrong,": Herman acts for Armstrong;

@@ -73,6 +73,7 @@ class NameTable:
     titles: frozenset[str]
     spokespeople: frozenset[str]
     advocates: frozenset[str]
+    armed_forces: frozenset[str]
     members: frozenset[str]
     statements: frozenset[str]
     leaders: frozenset[str]
@@ -138,6 +139,7 @@ def name_table() -> NameTable:
         titles=_lower(data["titles"]),
         spokespeople=_lower(data["spokespeople"]),
         advocates=_lower(data["advocates"]),
+        armed_forces=_lower(data["armed_forces"]),
         members=_lower(data["members"]),
         statements=_lower(data["statements"]),
         leaders=_lower(data["leaders"]),
