@@ -325,6 +325,9 @@ PARTIES = [
      "Arakan Army"),
     ("a-named-spokesman-after-a-denial", "Afghanistan's Taliban government denied the report. \"These claims are not "
      'true," chief spokesman Zabihullah Mujahid told AFP.', "Afghanistan's Taliban government"),
+    ("he-is-the-spokesman-not-the-accuser", "Environment Minister Irakly Gvaladze blamed Russian helicopters for the "
+     "fires. A spokesman for Russia's Defence Ministry spoke on Sunday. \"We had nothing to do with it,\" he said.",
+     "Defence Ministry"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),

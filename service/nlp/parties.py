@@ -451,6 +451,12 @@ class Parties:
                 if referent is not None:
                     fitting.append((word, referent))
                 continue
+            if referent is None and person and word.dep_ in SUBJECTS and word.lemma_.lower() in self.names.spokespeople:
+                # "A spokesman for Russia's Defence Ministry rejected it. "...," he said.": the ministry
+                referent = self._spoken_for(word)
+                if referent is not None:
+                    fitting.append((word, referent))
+                continue
             if referent is None or not _can_act(referent):
                 continue
             if referent.kind == "actor" and head is None or person == _is_person(referent) and (
