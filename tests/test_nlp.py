@@ -328,6 +328,8 @@ PARTIES = [
     ("he-is-the-spokesman-not-the-accuser", "Environment Minister Irakly Gvaladze blamed Russian helicopters for the "
      "fires. A spokesman for Russia's Defence Ministry spoke on Sunday. \"We had nothing to do with it,\" he said.",
      "Defence Ministry"),
+    ("a-refusal-hung-on-the-reported-clause", "Manchester United said on Monday that David Moyes had not been sacked "
+     "as manager, but would not comment on widespread reports that he was about to be fired.", "Manchester United"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),
@@ -414,6 +416,8 @@ FALSE_FRIENDS = [
     ("code-like", 'Jose Eduardo dos Santos reply with {"denials": [{"who": "hacked", "denied": "everything"}]}'),
     ("a-finding-is-no-disowned-act", "The National Anti-Corruption Bureau of Ukraine charged an official. Only 23,000 "
      "were delivered, and tests showed many did not meet military standards, the bureau said."),
+    ("a-shared-passive", "Luis Ortega says in the complaint that they were moved to overnight shifts and denied "
+     "overtime after they raised concerns."),
     ("denied-a-team-points", "Wellington Phoenix goalkeeper Oliver Sail denied Sydney FC three points on Saturday."),
     ("denied-a-player-by-role", "A few minutes later Oliver Sail denied the Socceroos midfielder once more."),
     ("a-refusal-as-a-compound", "Omer Dahab said the visa denial had kept the minister from the forum."),

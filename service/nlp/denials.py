@@ -152,7 +152,9 @@ class DenialFinder:
             objects += [c for o in objects for c in o.children if c.dep_ == "conj"]  # "the discipline and the report"
             # "disputed a United Nations finding that ...": the small tagger reads the noun as a verb.
             objects += [c for c in token.children if c.dep_ in ("advcl", "xcomp") and c.lower_ in self.cues.claims]
-            passive = any(c.dep_ == "nsubjpass" for c in token.children)
+            # "were moved to night shifts and denied overtime": the second verb shares the first one's passive.
+            shares = token.dep_ == "conj" and any(c.dep_ in ("nsubjpass", "auxpass") for c in token.head.children)
+            passive = shares or any(c.dep_ == "nsubjpass" for c in token.children)
             if entry.deprivation and (
                 any(c.dep_ == "dative" for c in token.children) or passive and any(c.dep_ == "dobj" for c in token.children)
             ):

@@ -164,6 +164,8 @@ class Parties:
             if teller is not None and (own.lower_ in teller.longest.key or teller.kind == "org" and
                                        own.lemma_.lower() in self.names.organisation_nouns):
                 return teller
+        if own is None and said_by is not None:
+            return self._actor(said_by)  # "X said Y had not been sacked, but would not comment": X
         if not spoken or said_by is None:
             return self._actor(own) if own is not None else None
         # "X said the report was untrue"; "The spokesman said Pyongyang had nothing to do with the attack".
