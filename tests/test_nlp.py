@@ -330,6 +330,10 @@ PARTIES = [
      "Defence Ministry"),
     ("a-refusal-hung-on-the-reported-clause", "Manchester United said on Monday that David Moyes had not been sacked "
      "as manager, but would not comment on widespread reports that he was about to be fired.", "Manchester United"),
+    ("an-institution-qualified-by-a-nation", "The Saudi-led coalition on Tuesday denied that its warplanes were "
+     "behind the bombing.", "Saudi-led coalition"),
+    ("the-tabloid-named-before", "The News of the World has admitted paying damages in one case. The tabloid denied "
+     "that the practice was widespread.", "News of the World"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),

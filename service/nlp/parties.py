@@ -357,8 +357,9 @@ class Parties:
         ministry"); only institutions that say who they are stand alone.
         """
         before = [c.i for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i]
-        # "the state IT department", "the Qingyuan ecology bureau"; not "a third-party agency".
-        qualified = any(noun.doc[i].dep_ in ("compound", "nmod") and noun.doc[i].pos_ == "PROPN" for i in before)
+        # "the state IT department", "the Qingyuan ecology bureau", "the Saudi-led coalition"; not "a third-party agency".
+        qualified = any(noun.doc[i].dep_ in ("compound", "nmod") and noun.doc[i].pos_ == "PROPN" for i in before) or any(
+            w.ent_type_ in ("GPE", "NORP") for i in before for w in noun.doc[i].subtree)
         if noun.lower_ not in self.names.standalone_institutions and not qualified:
             return None
         named = [(i, r) for i, r in self.ranked.referent_at.items() if r.longest.tokens.root.lower_ == noun.lower_]
