@@ -422,6 +422,10 @@ FALSE_FRIENDS = [
      "were delivered, and tests showed many did not meet military standards, the bureau said."),
     ("a-shared-passive", "Luis Ortega says in the complaint that they were moved to overnight shifts and denied "
      "overtime after they raised concerns."),
+    ("deny-them-a-win", "The 10-man Saints were on course for victory, only for Tom Davies's heavily deflected shot "
+     "to deny them right at the death."),
+    ("what-the-accused-is-said-to-do", "Hua Chunying spoke in Beijing. In her view, the report simply offered another "
+     "piece of evidence that the New York Times produces fake news."),
     ("denied-a-team-points", "Wellington Phoenix goalkeeper Oliver Sail denied Sydney FC three points on Saturday."),
     ("denied-a-player-by-role", "A few minutes later Oliver Sail denied the Socceroos midfielder once more."),
     ("a-refusal-as-a-compound", "Omer Dahab said the visa denial had kept the minister from the forum."),

@@ -29,6 +29,8 @@ from .parties import Parties
 from .spans import DenialCue, DenialKind, Span
 from .tables import CueTable, NameTable
 
+# Whom one deprives, not what one denies: "a deflected shot to deny them right at the death".
+_PEOPLE = {"him", "her", "them", "us", "me", "you"}
 _CODE_LIKE = re.compile(r"[{}]|\"\s*:")
 _STRENGTH = {"explicit": 2, "implicit": 1, "no_comment": 0}
 _COMPLEMENTS = ("dobj", "ccomp", "xcomp", "attr", "prep", "acomp", "oprd")
@@ -178,10 +180,10 @@ class DenialFinder:
         return "explicit" in (*nouns, *phrases)
 
     def _names_someone(self, word: Token) -> bool:
-        """A name, or a person by role: "denied the Socceroos midfielder" a goal."""
+        """A name, a person by role or by pronoun: "denied the Socceroos midfielder" a goal, "to deny them"."""
         referent = self.ranked.referent_at.get(word.i)
         return referent is not None and referent.kind in ("person", "org", "group", "actor") or (
-            word.pos_ == "NOUN" and word.lemma_.lower() in self.names.titles)
+            word.pos_ == "NOUN" and word.lemma_.lower() in self.names.titles) or word.lower_ in _PEOPLE
 
     def _noun_cue(self, token: Token) -> _Cue | None:
         if _absent(token):

@@ -39,6 +39,8 @@ from .tables import CueTable, NameTable
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 _THING_PRONOUNS = {"it", "its", "they", "them", "their"}
 _RELATIVE = {"who", "which", "that"}
+# Verbs whose subject says what their object calls false: "the report was untrue", "X issued a denial".
+_ISSUING = {"be", "issue", "repeat", "reiterate", "make"}
 # How far back a pronoun or "the spokesman" may look for the actor it stands for.
 _ANTECEDENT_SENTENCES = 3
 # How many sentences a quotation may run on before its "X said".
@@ -166,10 +168,18 @@ class Parties:
                 return teller
         if own is None and said_by is not None:
             return self._actor(said_by)  # "X said Y had not been sacked, but would not comment": X
+        if spoken and said_by is None and own is not None and not of_self and not self._says_of_a_claim(own):
+            return None  # "evidence that the New York Times produces fake news": the subject is what is called false
         if not spoken or said_by is None:
             return self._actor(own) if own is not None else None
         # "X said the report was untrue"; "The spokesman said Pyongyang had nothing to do with the attack".
         return self._actor(said_by) or (self._actor(own) if of_self and own is not None else None)
+
+    def _says_of_a_claim(self, subject: Token) -> bool:
+        """Whether the subject's verb calls something false or issues a denial ("X rejected it as biased", "the
+        report was untrue", "X issued a denial") rather than doing something called so ("X produces fake news")."""
+        verb = subject.head
+        return verb.lemma_.lower() in (*_ISSUING, *self.cues.verbs) or is_reporting(verb, self.cues)
 
     def _speaks_as_self(self, subject: Token) -> bool:
         """ "We", "our company"; not "my client", for whom a lawyer speaks."""
