@@ -61,6 +61,8 @@ def test_a_dateline_names_neither_who_nor_where(proposer: Proposer) -> None:
 NAMES = [
     ("surname-joins-full-name", "British Prime Minister Boris Johnson visited a school. Johnson said it went well.",
      ["Boris Johnson"], ["Johnson", "British", "Prime Minister Boris Johnson"]),
+    ("two-word-surname-joins-full-name", "Mexico's President Andres Manuel Lopez Obrador rejected the claims. Lopez "
+     "Obrador said the report was false.", ["Andres Manuel Lopez Obrador"], ["Lopez Obrador"]),
     ("acronym-in-parens", "A base used by the Popular Mobilization Forces (PMF) was hit. The PMF said two died.",
      ["Popular Mobilization Forces"], ["PMF"]),
     ("acronym-by-initials", "The United Nations said its staff were safe. The UN also said data was safe.",

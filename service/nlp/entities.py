@@ -248,6 +248,11 @@ def _part_of(mention: Mention, by_key: dict[str, Referent]) -> Referent | None:
         letters = mention.tokens.text.replace(".", "")
         if letters.isupper() and 2 <= len(letters) <= 6:
             return next((r for r in by_key.values() if _initials(r.longest) == letters), None)
+    elif mention.label == "PERSON":
+        # "Lopez Obrador" of "Andres Manuel Lopez Obrador": a surname of more than one word.
+        longer = {id(r): r for r in by_key.values() if r.kind == "person" and len(r.longest.key.split()) > len(words)}
+        ends = [r for r in longer.values() if r.longest.key.split()[-len(words):] == words]
+        return ends[0] if len(ends) == 1 else None
     return None
 
 
