@@ -311,6 +311,8 @@ PARTIES = [
     ("a-title-parsed-as-a-second-subject", "The company's shares are not traded. Founder and chief executive "
      'Elizabeth Holmes, 31, went on CNBC\'s "Mad Money" hours later and told host Jim Cramer the claims were not '
      "true.", "Elizabeth Holmes"),
+    ("a-head-the-article-names", "Australia's army chief has rejected suggestions that the military covered up the "
+     "abuse. Army chief Lieutenant General David Morrison spoke in Canberra.", "David Morrison"),
     ("the-head-of-an-organisation", "Indonesia's National Police chief on Wednesday denied that police were behind "
      "the shooting.", "National Police"),
     ("the-members-of-an-organisation", "Hamas fighters denied firing the rocket.", "Hamas"),
@@ -334,8 +336,8 @@ PARTIES = [
      "as manager, but would not comment on widespread reports that he was about to be fired.", "Manchester United"),
     ("an-institution-qualified-by-a-nation", "The Saudi-led coalition on Tuesday denied that its warplanes were "
      "behind the bombing.", "Saudi-led coalition"),
-    ("the-tabloid-named-before", "The News of the World has admitted paying damages in one case. The tabloid denied "
-     "that the practice was widespread.", "News of the World"),
+    ("a-second-verb-with-its-own-subject", 'The officer was shot in the head "from the direction of the Russian '
+     'checkpoint," but Russian forces had denied involvement.', "Russian forces"),
     ("the-spokesman-after-a-denial",
      "Israel has denied any involvement, a spokesman said. \u201cWe had nothing to do with it,\u201d the spokesman said.",
      "Israel"),
@@ -428,6 +430,7 @@ FALSE_FRIENDS = [
      "to deny them right at the death."),
     ("what-the-accused-is-said-to-do", "Hua Chunying spoke in Beijing. In her view, the report simply offered another "
      "piece of evidence that the New York Times produces fake news."),
+    ("lies-spread-by-others", "The Royal Thai Army said on Monday that insurgents are spreading lies about the attack."),
     ("denied-a-team-points", "Wellington Phoenix goalkeeper Oliver Sail denied Sydney FC three points on Saturday."),
     ("denied-a-player-by-role", "A few minutes later Oliver Sail denied the Socceroos midfielder once more."),
     ("a-refusal-as-a-compound", "Omer Dahab said the visa denial had kept the minister from the forum."),

@@ -155,7 +155,9 @@ class DenialFinder:
             # "disputed a United Nations finding that ...": the small tagger reads the noun as a verb.
             objects += [c for c in token.children if c.dep_ in ("advcl", "xcomp") and c.lower_ in self.cues.claims]
             # "were moved to night shifts and denied overtime": the second verb shares the first one's passive.
-            shares = token.dep_ == "conj" and any(c.dep_ in ("nsubjpass", "auxpass") for c in token.head.children)
+            own_subject = any(c.dep_ in SUBJECTS for c in token.children)
+            shares = token.dep_ == "conj" and not own_subject and any(
+                c.dep_ in ("nsubjpass", "auxpass") for c in token.head.children)
             passive = shares or any(c.dep_ == "nsubjpass" for c in token.children)
             if entry.deprivation and (
                 any(c.dep_ == "dative" for c in token.children) or passive and any(c.dep_ == "dobj" for c in token.children)

@@ -39,8 +39,9 @@ from .tables import CueTable, NameTable
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 _THING_PRONOUNS = {"it", "its", "they", "them", "their"}
 _RELATIVE = {"who", "which", "that"}
-# Verbs whose subject says what their object calls false: "the report was untrue", "X issued a denial".
-_ISSUING = {"be", "issue", "repeat", "reiterate", "make"}
+# Verbs that say what something is, or that issue a denial: "the report was untrue", "the study lacks credibility",
+# "X issued a denial"; not "X produces fake news", "insurgents are spreading lies".
+_ISSUING = {"be", "have", "lack", "issue", "repeat", "reiterate", "make"}
 # How far back a pronoun or "the spokesman" may look for the actor it stands for.
 _ANTECEDENT_SENTENCES = 3
 # How many sentences a quotation may run on before its "X said".
@@ -168,8 +169,10 @@ class Parties:
                 return teller
         if own is None and said_by is not None:
             return self._actor(said_by)  # "X said Y had not been sacked, but would not comment": X
-        if spoken and said_by is None and own is not None and not of_self and not self._says_of_a_claim(own):
-            return None  # "evidence that the New York Times produces fake news": the subject is what is called false
+        if spoken and own is not None and not of_self and not self._says_of_a_claim(own):
+            # "evidence that the New York Times produces fake news", "X said insurgents are spreading lies":
+            # said of what someone does, an accusation rather than a denial.
+            return None
         if not spoken or said_by is None:
             return self._actor(own) if own is not None else None
         # "X said the report was untrue"; "The spokesman said Pyongyang had nothing to do with the attack".
@@ -179,7 +182,8 @@ class Parties:
         """Whether the subject's verb calls something false or issues a denial ("X rejected it as biased", "the
         report was untrue", "X issued a denial") rather than doing something called so ("X produces fake news")."""
         verb = subject.head
-        return verb.lemma_.lower() in (*_ISSUING, *self.cues.verbs) or is_reporting(verb, self.cues)
+        return (verb.lemma_.lower() in (*_ISSUING, *self.cues.verbs) or is_reporting(verb, self.cues)
+                or subject.lemma_.lower() in self.cues.claims)
 
     def _speaks_as_self(self, subject: Token) -> bool:
         """ "We", "our company"; not "my client", for whom a lawyer speaks."""
@@ -270,6 +274,8 @@ class Parties:
         members = noun.tag_ == "NNS" and lemma not in self.names.spokespeople
         if noun.pos_ != "NOUN" or not (members or lemma in self.names.leaders):
             return None
+        if lemma in self.names.titles and (titled := self._titled(noun)) is not None:
+            return titled  # "Thailand's army chief" of "army chief Gen. Anupong Paochinda"
         # The nearest name first: "Indonesia's National Police chief" is the National Police's; "England's players".
         named = (self.ranked.referent_at.get(c.i) for c in sorted(noun.children, key=lambda c: -c.i)
                  if c.dep_ == "compound" and c.pos_ == "PROPN" or c.dep_ == "poss")
