@@ -4,11 +4,13 @@ The party is the grammatical subject of the cue's clause, the agent of a
 passive, or for speech the subject of the reporting verb, found outside the
 quotation marks when a quotation runs over sentences. A spokesperson or a
 lawyer stands for the organisation or client they speak for ("a spokesman for
-X", "X's spokesman", "his client"), or for themselves by name when none is
-named. Pronouns go to the speaker that news keeps as its subject, "the
-company" to the name the article introduced with that noun, and an
-institution's noun ("the ministry") only to a name that holds it. A court or
-a judge rules and is no party.
+X", "X's spokesman", "his client"), also where the article names them again
+("Armstrong's attorney, Tim Herman ... Herman said"); a spokesman for a person
+speaks as himself. Pronouns go to the speaker that news keeps as its subject,
+"the company" to the name the article introduced with that noun, "the
+president" to the person named with that title, and an institution's noun
+("the ministry") only to a name that holds it. A court or a judge rules and is
+no party; a country's forces are a party apart from the country.
 """
 
 from __future__ import annotations
