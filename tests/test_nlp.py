@@ -431,6 +431,8 @@ FALSE_FRIENDS = [
     ("what-the-accused-is-said-to-do", "Hua Chunying spoke in Beijing. In her view, the report simply offered another "
      "piece of evidence that the New York Times produces fake news."),
     ("lies-spread-by-others", "The Royal Thai Army said on Monday that insurgents are spreading lies about the attack."),
+    ("not-prepared-to-deny", "Foreign Ministry spokeswoman Maria Zakharova said the ministry was not prepared to "
+     "deny this information."),
     ("denied-a-team-points", "Wellington Phoenix goalkeeper Oliver Sail denied Sydney FC three points on Saturday."),
     ("denied-a-player-by-role", "A few minutes later Oliver Sail denied the Socceroos midfielder once more."),
     ("a-refusal-as-a-compound", "Omer Dahab said the visa denial had kept the minister from the forum."),

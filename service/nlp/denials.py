@@ -274,13 +274,22 @@ class DenialFinder:
 
 
 def _negated(token: Token, *, own: bool = False) -> bool:
-    """ "did not deny", "neither X nor Y would comment", and the second verb of "did not confirm or deny"."""
+    """ "did not deny", "neither X nor Y would comment", the second verb of "did not confirm or deny", and
+    "not prepared to deny"."""
     if any(_negates(c) for c in token.children):
         return True
     subject = next((c for c in token.children if c.dep_ in SUBJECTS), None)
     if subject is not None and any(_negates(c) for c in subject.children):
         return True
-    return not own and token.dep_ == "conj" and any(_negates(c) for c in token.head.children)
+    if own:
+        return False
+    first = token.head if token.dep_ == "conj" else token
+    if first is not token and any(_negates(c) for c in first.children):
+        return True
+    # "was not prepared to confirm or deny this information": the negation is on the verb it depends on
+    governor = first.head
+    governors = [governor, governor.head] if governor.dep_ in ("acomp", "xcomp") else [governor]
+    return first.dep_ == "xcomp" and any(_negates(c) for g in governors for c in g.children)
 
 
 def _negates(child: Token) -> bool:
