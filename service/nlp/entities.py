@@ -230,29 +230,26 @@ def _part_of(mention: Mention, by_key: dict[str, Referent]) -> Referent | None:
     words = mention.key.split()
     if mention.label == "GROUP":
         return None
-    if len(words) == 1:
-        word = words[0]
-        people = {id(r): r for r in by_key.values() if r.kind == "person" and len(r.longest.key.split()) > 1}
-        surnames = [r for r in people.values() if r.longest.key.split()[-1] == word]
-        # A first name alone joins a full name only when it is not a name of its own: "Prince Andrew" is not
-        # Andrew Brettler.
-        titled = mention.tokens.start > 0 and mention.tokens.doc[mention.tokens.start - 1].pos_ == "PROPN"
-        first_names = [] if titled else [r for r in people.values() if r.longest.key.split()[0] == word]
-        # "Everwin" of "Everwin Land Holdings", "Kashiwa" of "Kashiwa Motor": an organisation's short name.
-        organisations = {id(r): r for r in by_key.values() if r.kind == "org" and len(r.longest.key.split()) > 1}
-        short_names = [r for r in organisations.values()
-                       if r.longest.key.split()[0] == word and mention.label not in _PLACE_OR_GROUP]
-        for candidates in (surnames, first_names, short_names):
-            if len(candidates) == 1:
-                return candidates[0]
-        letters = mention.tokens.text.replace(".", "")
-        if letters.isupper() and 2 <= len(letters) <= 6:
-            return next((r for r in by_key.values() if _initials(r.longest) == letters), None)
-    elif mention.label == "PERSON":
-        # "Lopez Obrador" of "Andres Manuel Lopez Obrador": a surname of more than one word.
-        longer = {id(r): r for r in by_key.values() if r.kind == "person" and len(r.longest.key.split()) > len(words)}
-        ends = [r for r in longer.values() if r.longest.key.split()[-len(words):] == words]
-        return ends[0] if len(ends) == 1 else None
+    # A surname of a full name: "Johnson" of "Boris Johnson", "Lopez Obrador" of "Andres Manuel Lopez Obrador".
+    people = {id(r): r for r in by_key.values() if r.kind == "person" and len(r.longest.key.split()) > len(words)}
+    surnames = [r for r in people.values() if r.longest.key.split()[-len(words):] == words]
+    if len(words) > 1:
+        return surnames[0] if mention.label == "PERSON" and len(surnames) == 1 else None
+    word = words[0]
+    # A first name alone joins a full name only when it is not a name of its own: "Prince Andrew" is not
+    # Andrew Brettler.
+    titled = mention.tokens.start > 0 and mention.tokens.doc[mention.tokens.start - 1].pos_ == "PROPN"
+    first_names = [] if titled else [r for r in people.values() if r.longest.key.split()[0] == word]
+    # "Everwin" of "Everwin Land Holdings", "Kashiwa" of "Kashiwa Motor": an organisation's short name.
+    organisations = {id(r): r for r in by_key.values() if r.kind == "org" and len(r.longest.key.split()) > 1}
+    short_names = [r for r in organisations.values()
+                   if r.longest.key.split()[0] == word and mention.label not in _PLACE_OR_GROUP]
+    for candidates in (surnames, first_names, short_names):
+        if len(candidates) == 1:
+            return candidates[0]
+    letters = mention.tokens.text.replace(".", "")
+    if letters.isupper() and 2 <= len(letters) <= 6:
+        return next((r for r in by_key.values() if _initials(r.longest) == letters), None)
     return None
 
 

@@ -40,6 +40,7 @@ from .tables import CueTable, NameTable
 
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 _THING_PRONOUNS = {"it", "its", "they", "them", "their"}
+_PRONOUNS = _PERSON_PRONOUNS | _THING_PRONOUNS
 _RELATIVE = {"who", "which", "that"}
 # Verbs that say what something is, or that issue a denial: "the report was untrue", "the study lacks credibility",
 # "X issued a denial"; not "X produces fake news", "insurgents are spreading lies".
@@ -81,7 +82,7 @@ class Parties:
         """Whether a party may speak of this subject's acts as its own: a pronoun, a name, an actor or its people
         ("it had not carried out", "Eritrean forces were not involved", "its fighters", "the cyclist"), not some
         of a thing ("many did not meet the standards")."""
-        if subject is None or subject.pos_ == "PRON" and subject.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS | FIRST_PERSON:
+        if subject is None or subject.pos_ == "PRON" and subject.lower_ in _PRONOUNS | FIRST_PERSON:
             return True
         named = subject.ent_type_ or any(c.ent_type_ in ("NORP", "GPE", "ORG") for c in subject.children)
         owned = any(c.dep_ == "poss" and c.pos_ == "PRON" for c in subject.children)  # "its fighters", "our company"
@@ -156,7 +157,7 @@ class Parties:
         if own is not None and self._speaks_as_self(own):
             # '"We reject these claims," said X', or a quotation that goes on past its "X said".
             return self._actor(said_by) if said_by is not None else self._last_party(own)
-        if said_by is not None and own is not None and own.pos_ == "PRON" and own.lower_ in _PERSON_PRONOUNS | _THING_PRONOUNS:
+        if said_by is not None and own is not None and own.pos_ == "PRON" and own.lower_ in _PRONOUNS:
             # "X said it had not carried out ...", "X said it ... but declined to comment": X, when X
             # can be what the pronoun stands for.
             teller = self._actor(said_by)
@@ -467,16 +468,14 @@ class Parties:
         fitting: list[tuple[Token, Referent]] = []
         for word in self._words_before(token):
             referent = self.ranked.referent_at.get(word.i)
-            if referent is None and not person and head is None and self._definite_subject(word):
-                referent = self._definite(word)  # "the company said ... it said": the company
-                if referent is not None:
-                    fitting.append((word, referent))
-                continue
-            if referent is None and person and word.dep_ in SUBJECTS and word.lemma_.lower() in self.names.spokespeople:
-                # "A spokesman for Russia's Defence Ministry rejected it. "...," he said.": the ministry
-                referent = self._spoken_for(word)
-                if referent is not None:
-                    fitting.append((word, referent))
+            if referent is None:
+                # An unnamed subject that stands for a name: "the company said ... it said" is the company, and
+                # "A spokesman for Russia's Defence Ministry rejected it. "...," he said." is the ministry.
+                spokesperson = word.dep_ in SUBJECTS and word.lemma_.lower() in self.names.spokespeople
+                resolved = (self._definite(word) if not person and head is None and self._definite_subject(word)
+                            else self._spoken_for(word) if person and spokesperson else None)
+                if resolved is not None:
+                    fitting.append((word, resolved))
                 continue
             if referent is None or not _can_act(referent):
                 continue
